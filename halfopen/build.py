@@ -1,0 +1,136 @@
+"""Build the HTML book: execute (cached), stage, build strictly, then swap into place.
+
+1. :func:`halfopen.run.run` executes the stale chapters into ``_build/executed``.
+2. The book's sources are copied to a staging folder, with each notebook replaced by its
+   executed copy (code cells tagged ``hide-input``: hidden, one click away) and execution
+   switched off, so each chapter executes once per build, by papermill only.
+3. Jupyter Book builds the staged copy with ``-W -n --keep-going``: any warning, broken
+   cross-reference, citation or figure fails the build.
+4. Only a build that passed replaces ``_build/html``; after a failure the last good book
+   stays exactly as it was, and the command says so.
+
+Nothing here writes into ``data/``, ``chapters/`` or any other tracked file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths, run
+
+#: Files and folders of the book (besides the chapters) copied to the staging folder.
+BOOK_FILES = ["_config.yml", "_toc.yml", "intro.md", "references.bib", "CITATION.cff"]
+BOOK_DIRS = ["_static", "_templates", "halfopen_sphinx"]
+
+
+def stage(build_dir: Path, root: Path | None = None) -> Path:
+    """Copy the book's sources, with executed notebooks, to ``build_dir/staging/src``."""
+    root = run.book_root(root)
+    src = build_dir / "staging" / "src"
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    for name in BOOK_FILES:
+        if (root / name).exists():
+            shutil.copy2(root / name, src / name)
+    for name in BOOK_DIRS:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, src / name)
+    chapters_out = src / "chapters"
+    chapters_out.mkdir()
+    executed = run.cache_dir(build_dir)
+    for f in sorted((root / "chapters").iterdir()):
+        if f.suffix == ".ipynb":
+            done = executed / f.name
+            if not done.exists():
+                continue  # not in the toc (only_build_toc_files) or not executed
+            nb = json.loads(done.read_text(encoding="utf-8"))
+            _hide_code(nb)
+            (chapters_out / f.name).write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+        elif f.is_file():
+            shutil.copy2(f, chapters_out / f.name)
+        elif f.is_dir() and not f.name.startswith("."):
+            shutil.copytree(f, chapters_out / f.name)
+    config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
+    config.setdefault("execute", {})["execute_notebooks"] = "off"
+    (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return src
+
+
+def _hide_code(nb: dict[str, Any]) -> None:
+    """Tag every code cell ``hide-input`` (unless it already says how to show itself)."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+        if not any(t.startswith(("hide-", "remove-")) for t in tags):
+            tags.append("hide-input")
+
+
+def sphinx_build(src: Path, out: Path) -> int:
+    """Run Jupyter Book on the staged sources, strictly; return its exit code."""
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [
+        str(Path(sys.executable).parent / "jupyter-book"), "build", str(src),
+        "--path-output", str(out), "--builder", "html",
+        "--warningiserror", "--nitpick", "--keep-going",
+    ]
+    return subprocess.call(cmd)
+
+
+def swap(new_html: Path, build_dir: Path) -> Path:
+    """Put a freshly built site at ``build_dir/html``, replacing the old one only now."""
+    target = build_dir / "html"
+    old = build_dir / "html.previous"
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    shutil.move(str(new_html), str(target))
+    if old.exists():
+        shutil.rmtree(old)
+    return target
+
+
+def build(
+    names: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    build_dir: Path | None = None,
+    root: Path | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> int:
+    """Execute, stage, build and swap; return 0 on success, non-zero with the old book kept."""
+    build_dir = Path(build_dir) if build_dir else paths.BUILD_DIR
+    build_dir.mkdir(parents=True, exist_ok=True)
+    results = run.run(names, parameters, jobs, build_dir, root, force, progress)
+    print(run.summary(results))
+    kept = _kept_message(build_dir)
+    if any(r.status == "failed" for r in results):
+        print(f"\nBuild stopped: a chapter failed. {kept}", file=sys.stderr)
+        return 1
+    src = stage(build_dir, root)
+    out = build_dir / "staging" / "out"
+    code = sphinx_build(src, out)
+    if code != 0:
+        print(f"\nBuild failed: Sphinx reported warnings or errors (see above). {kept}", file=sys.stderr)
+        return code or 1
+    target = swap(out / "_build" / "html", build_dir)
+    print(f"\nBook built: {target / 'index.html'}")
+    return 0
+
+
+def _kept_message(build_dir: Path) -> str:
+    html = build_dir / "html"
+    if html.exists():
+        return f"The last good book is unchanged at {html}."
+    return "No book had been built before, so there is none to keep."

@@ -1,0 +1,448 @@
+"""Execute the book's chapters with papermill: in parallel, with parameters, cached by content.
+
+Jupyter Book's own cache keys a notebook on its code cells only, so a data edit leaves stale
+figures; it runs notebooks one at a time and can't pass parameters. This runner:
+
+- executes the chapters of ``_toc.yml`` (all, or those named) with papermill, across the
+  machine's cores, into the build folder; the sources are never written;
+- applies ``-p NAME VALUE`` and a YAML file of parameters to every chapter that declares
+  them in its ``parameters`` cell; a parameter no chapter declares is an error;
+- re-executes a chapter exactly when something it depends on changed: its notebook, its
+  parameters, the package's code, the pinned environment (``requirements.txt``), or any file
+  the loader opened during its last run (recorded by :func:`halfopen.data.record_read`);
+- runs chapters that declare a ``run_record`` parameter (the status page) last, handing
+  them the record of the others' runs;
+- keeps going when a chapter fails, names its cell and error, and reports failure at the end.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+
+RUN_RECORD_PARAM = "run_record"
+MANIFEST_VERSION = 1
+
+
+class ParameterError(ValueError):
+    """A parameter that no chapter declares, or a chapter name that isn't in the book."""
+
+
+@dataclass
+class Chapter:
+    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path."""
+
+    name: str
+    path: Path
+    declared: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs_last(self) -> bool:
+        return RUN_RECORD_PARAM in self.declared
+
+
+@dataclass
+class Result:
+    """What happened to one chapter in one run."""
+
+    chapter: str
+    status: str  # "executed", "cached" or "failed"
+    seconds: float
+    output: str
+    error: str | None = None
+
+
+# --------------------------------------------------------------------------- the book
+
+
+def book_root(root: Path | None = None) -> Path:
+    return Path(root) if root else paths.ROOT
+
+
+def chapters(root: Path | None = None) -> list[Chapter]:
+    """The notebook chapters of ``_toc.yml``, in book order, with their declared parameters."""
+    root = book_root(root)
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    out = []
+    for f in files:
+        path = root / f"{f}.ipynb"
+        if path.exists():
+            out.append(Chapter(Path(f).name, path, declared_parameters(path)))
+    return out
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """Names and default values assigned in the notebook's cell tagged ``parameters``."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"])
+            declared: dict[str, Any] = {}
+            for node in ast.parse(source).body:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for t in targets:
+                        if isinstance(t, ast.Name):
+                            try:
+                                declared[t.id] = ast.literal_eval(node.value)
+                            except ValueError:
+                                declared[t.id] = None
+            return declared
+    return {}
+
+
+def select(all_chapters: list[Chapter], names: list[str] | None) -> list[Chapter]:
+    """The chapters named (by stem, or a unique prefix such as ``02``), or all."""
+    if not names:
+        return all_chapters
+    chosen = []
+    for n in names:
+        stem = Path(n).stem
+        hits = [c for c in all_chapters if c.name == stem] or [c for c in all_chapters if c.name.startswith(stem)]
+        if len(hits) != 1:
+            known = ", ".join(c.name for c in all_chapters)
+            raise ParameterError(f"no single chapter matches {n!r}; chapters: {known}")
+        if hits[0] not in chosen:
+            chosen.append(hits[0])
+    return chosen
+
+
+def resolve_parameters(
+    selected: list[Chapter], given: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Per chapter, the given parameters it declares. Unknown names are an error."""
+    declared = set().union(*(c.declared for c in selected)) if selected else set()
+    unknown = sorted(set(given) - declared)
+    if unknown:
+        raise ParameterError(
+            f"no chapter of this run declares the parameter(s) {', '.join(unknown)}; "
+            f"declared: {', '.join(sorted(declared - {RUN_RECORD_PARAM}))}"
+        )
+    out = {}
+    for c in selected:
+        params = {k: v for k, v in given.items() if k in c.declared}
+        if "data_dir" in params and params["data_dir"] is not None:
+            params["data_dir"] = str(Path(params["data_dir"]).resolve())
+        out[c.name] = params
+    return out
+
+
+def parse_parameters(pairs: list[tuple[str, str]] | None, yaml_file: str | None) -> dict[str, Any]:
+    """Parameters from a YAML file, then ``-p NAME VALUE`` pairs (values read as YAML)."""
+    params: dict[str, Any] = {}
+    if yaml_file:
+        loaded = yaml.safe_load(Path(yaml_file).read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ParameterError(f"{yaml_file}: a parameters file must be a mapping of names to values")
+        params.update(loaded)
+    for name, value in pairs or []:
+        params[name] = yaml.safe_load(value)
+    return params
+
+
+# --------------------------------------------------------------------------- cache keys
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_hash() -> str:
+    """Hash of the package's code: any edit to it re-executes every chapter."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(pkg.glob("*.py")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def environment_hash(root: Path | None = None) -> str:
+    """Hash of the pinned environment: ``requirements.txt`` and the Python version."""
+    req = book_root(root) / "requirements.txt"
+    body = req.read_bytes() if req.exists() else b""
+    return _sha(body + sys.version.encode())
+
+
+def notebook_hash(path: Path) -> str:
+    """Hash of a notebook's cells (sources and metadata), ignoring outputs and counts."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [{"type": c["cell_type"], "source": "".join(c["source"]), "meta": c.get("metadata", {})} for c in nb["cells"]]
+    return _sha(json.dumps(cells, sort_keys=True).encode())
+
+
+def _file_hash(path: str) -> str | None:
+    p = Path(path)
+    return _sha(p.read_bytes()) if p.exists() else None
+
+
+@dataclass
+class Inputs:
+    notebook: str
+    parameters: dict[str, Any]
+    package: str
+    environment: str
+
+    def same_as(self, other: dict[str, Any]) -> list[str]:
+        """The names of inputs that differ from a manifest's (empty: unchanged)."""
+        changed = []
+        for k, v in asdict(self).items():
+            if other.get(k) != v:
+                changed.append(k)
+        return changed
+
+
+def stale_reasons(manifest: dict[str, Any] | None, inputs: Inputs, executed: Path) -> list[str]:
+    """Why a chapter must be re-executed (empty list: the cached copy is current)."""
+    if manifest is None or manifest.get("version") != MANIFEST_VERSION or not executed.exists():
+        return ["never executed"]
+    if manifest.get("status") != "ok":
+        return ["last run failed"]
+    reasons = inputs.same_as(manifest.get("inputs", {}))
+    for read in manifest.get("reads", []):
+        if _file_hash(read["path"]) != read["sha256"]:
+            reasons.append(f"changed: {_short(read['path'])}")
+    return reasons
+
+
+def _short(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(paths.ROOT))
+    except ValueError:
+        return path
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def cache_dir(build_dir: Path | None = None) -> Path:
+    return (Path(build_dir) if build_dir else paths.BUILD_DIR) / "executed"
+
+
+def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Worker: execute one chapter with papermill; return its manifest (ok or failed)."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    out = Path(out_dir)
+    fd, log = tempfile.mkstemp(prefix=f"reads-{chapter.name}-", suffix=".jsonl")
+    os.close(fd)
+    os.environ["HALFOPEN_READ_LOG"] = log
+    tmp = out / f".{chapter.name}.running.ipynb"
+    start = time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(
+            str(chapter.path),
+            str(tmp),
+            parameters=params,
+            cwd=str(chapter.path.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as exc:
+        tb = "\n".join(exc.traceback[-6:]) if exc.traceback else ""
+        error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}\n{_strip_ansi(tb)}"
+    except Exception as exc:  # kernel died, bad notebook, ...
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    reads = []
+    seen = set()
+    for line in Path(log).read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec["path"] not in seen:
+            seen.add(rec["path"])
+            reads.append(rec)
+    os.unlink(log)
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "chapter": chapter.name,
+        "status": "ok" if error is None else "failed",
+        "seconds": round(seconds, 2),
+        "inputs": inputs,
+        "reads": sorted(reads, key=lambda r: r["path"]),
+        "error": error,
+    }
+    if error is None:
+        _normalise(tmp)
+        tmp.replace(out / f"{chapter.name}.ipynb")
+    else:
+        tmp.replace(out / f"{chapter.name}.failed.ipynb") if tmp.exists() else None
+    return manifest
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+def _normalise(path: Path) -> None:
+    """Drop run-specific metadata (times, durations) so identical inputs give identical files."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"].pop("papermill", None)
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {})
+        meta.pop("papermill", None)
+        meta.pop("execution", None)
+    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _manifest_path(out: Path, name: str) -> Path:
+    return out / f"{name}.json"
+
+
+def _read_manifest(out: Path, name: str) -> dict[str, Any] | None:
+    p = _manifest_path(out, name)
+    if not p.exists():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+
+
+def _write_run_record(out: Path, all_chapters: list[Chapter]) -> Path:
+    """The record the status page shows: each chapter's last execution time and status."""
+    record = {}
+    for c in all_chapters:
+        if c.runs_last:
+            continue
+        m = _read_manifest(out, c.name)
+        if m:
+            record[c.name] = {"seconds": m["seconds"], "status": m["status"], "parameters": m["inputs"]["parameters"]}
+    path = out / "run_record.json"
+    body = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != body:
+        path.write_text(body, encoding="utf-8")
+    return path
+
+
+def run(
+    names: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    build_dir: Path | None = None,
+    root: Path | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> list[Result]:
+    """Execute the chapters (all, or ``names``) that are stale; return one Result each."""
+    all_chapters = chapters(root)
+    selected = select(all_chapters, names)
+    per_chapter = resolve_parameters(selected, parameters or {})
+    out = cache_dir(build_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pkg, env = package_hash(), environment_hash(root)
+    jobs = jobs or os.cpu_count() or 1
+
+    results: dict[str, Result] = {}
+    first = [c for c in selected if not c.runs_last]
+    last = [c for c in selected if c.runs_last]
+
+    def plan(group: list[Chapter]) -> list[tuple[Chapter, dict, dict]]:
+        todo = []
+        for c in group:
+            params = dict(per_chapter[c.name])
+            if c.runs_last:
+                params[RUN_RECORD_PARAM] = str(_write_run_record(out, all_chapters))
+            inputs = Inputs(notebook_hash(c.path), params, pkg, env)
+            executed = out / f"{c.name}.ipynb"
+            reasons = ["forced"] if force else stale_reasons(_read_manifest(out, c.name), inputs, executed)
+            if reasons:
+                todo.append((c, params, asdict(inputs)))
+            else:
+                m = _read_manifest(out, c.name)
+                results[c.name] = Result(c.name, "cached", m["seconds"], str(executed))
+        return todo
+
+    for group in (first, last):
+        todo = plan(group)
+        if not todo:
+            continue
+        bar = _progress(len(todo), progress)
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = {pool.submit(_execute, c, p, str(out), i): c for c, p, i in todo}
+            for fut in cf.as_completed(futures):
+                c = futures[fut]
+                try:
+                    m = fut.result()
+                except Exception as exc:  # the worker itself died
+                    m = {"status": "failed", "seconds": 0.0, "error": f"{type(exc).__name__}: {exc}"}
+                if m["status"] == "ok":
+                    _manifest_path(out, c.name).write_text(json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                    results[c.name] = Result(c.name, "executed", m["seconds"], str(out / f"{c.name}.ipynb"))
+                else:
+                    # Keep the last good manifest and notebook; record the failure beside them.
+                    (out / f"{c.name}.failed.json").write_text(json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                    old = _read_manifest(out, c.name)
+                    if old is not None:
+                        old["status"] = "failed"
+                        _manifest_path(out, c.name).write_text(json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                    results[c.name] = Result(c.name, "failed", m["seconds"], str(out / f"{c.name}.failed.ipynb"), m["error"])
+                bar.update(c.name)
+        bar.close()
+    return [results[c.name] for c in selected]
+
+
+class _progress:
+    """A tqdm progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="chapter", desc="Executing", file=sys.stderr, disable=None)
+
+    def update(self, name: str) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(name[:32])
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def summary(results: list[Result]) -> str:
+    """A plain-text table of each chapter's status, time and output, then any errors."""
+    w = max([len(r.chapter) for r in results] + [7])
+    lines = [f"{'chapter':<{w}}  {'status':<8}  {'seconds':>7}  output", "-" * (w + 40)]
+    for r in results:
+        lines.append(f"{r.chapter:<{w}}  {r.status:<8}  {r.seconds:>7.1f}  {_short(r.output)}")
+    counts = {s: sum(r.status == s for r in results) for s in ("executed", "cached", "failed")}
+    lines.append(f"{counts['executed']} executed, {counts['cached']} cached, {counts['failed']} failed")
+    for r in results:
+        if r.error:
+            lines.append("")
+            lines.append(f"FAILED {r.chapter}: {r.error.strip()}")
+    return "\n".join(lines)

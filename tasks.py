@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""The book's two commands, for a fresh machine that has only Python 3.11.
+
+    python3 tasks.py book    build the whole book into _build/html (executing every chapter)
+    python3 tasks.py test    run the whole test suite
+
+Each creates .venv and installs the pinned requirements.txt the first time, and again only
+when requirements.txt or pyproject.toml changed (a stamp in .venv records their hash), so a
+second run installs nothing. `test` also installs Debian's chromium for the browser tests
+when it is missing and the machine allows it (root with apt-get); otherwise it says how.
+Anything after the command is passed on (to `python -m halfopen build`, or to pytest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".requirements.sha256"
+PY = VENV / "bin" / "python"
+
+
+def _requirements_hash() -> str:
+    h = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        h.update((ROOT / name).read_bytes())
+    return h.hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create .venv and install requirements.txt unless the stamp says it's current."""
+    if sys.version_info[:2] != (3, 11):
+        print(f"note: requirements.txt is pinned for Python 3.11; this is {sys.version.split()[0]}", file=sys.stderr)
+    if not PY.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = _requirements_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    print("Installing the pinned requirements into .venv ...", flush=True)
+    subprocess.check_call([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "-r", str(ROOT / "requirements.txt")], cwd=ROOT)
+    STAMP.write_text(wanted + "\n")
+
+
+def ensure_chromium() -> None:
+    """Install Debian's chromium for the browser tests if it's missing and we may."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's chromium for the browser tests ...", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.check_call(["apt-get", "update", "-qq"], env=env)
+        subprocess.check_call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env)
+    else:
+        print("warning: Debian's chromium is missing; the browser tests will fail. "
+              "Install it with: sudo apt-get install chromium", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("book", "test"):
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_venv()
+    if command == "book":
+        return subprocess.call([str(PY), "-m", "halfopen", "build", *rest], cwd=ROOT)
+    ensure_chromium()
+    return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
