@@ -132,4 +132,11 @@ def reproduction(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 def mismatches(report: pd.DataFrame) -> list[str]:
     """One line per value that differs: which value, published and book."""
     bad = report[~report["match"]]
-    return [f"{r.item}: published {r.published!r}, book {r.book!r} ({r.source})" for r in bad.itertuples()]
+    return [f"{r.item}: published {_plain(r.published)}, book {_plain(r.book)} ({r.source})" for r in bad.itertuples()]
+
+
+def _plain(value) -> str:
+    """A value as a reader writes it: 22, 6.0, 'Not free' (no numpy reprs)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return repr(value) if isinstance(value, str) else str(value)

@@ -1,8 +1,9 @@
-"""Shared fixtures: the repository, and one strict build of the whole book per test session.
+"""Shared fixtures: one execution of every chapter and one strict build per test session.
 
-The session build runs the real runner (papermill kernels) and the real Sphinx build into a
-temporary build folder, so tests never touch the developer's ``_build`` or any tracked file.
-Tests that need the built site (HTML checks, the browser suite) share it.
+Both use the real runner (papermill kernels) and the real Sphinx build, into one temporary
+build folder, so tests never touch the developer's ``_build`` or any tracked file. The
+build reuses the session's executions through the runner's cache, so each chapter executes
+once per test session.
 """
 
 from __future__ import annotations
@@ -22,18 +23,31 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    """Build the book once into a temporary folder; return its ``html`` folder.
+def session_build_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("book-build")
+
+
+@pytest.fixture(scope="session")
+def chapter_results(session_build_dir):
+    """Every chapter of the toc executed once by the runner (in parallel): name -> Result."""
+    from halfopen import run
+
+    results = run.run(build_dir=session_build_dir, progress=False)
+    return {r.chapter: r for r in results}
+
+
+@pytest.fixture(scope="session")
+def built_book(session_build_dir, chapter_results) -> Path:
+    """Build the book once (strict: -W -n --keep-going) into the session folder; return html/.
 
     Fails (never skips) when the build fails, with the build's own output.
     """
-    build_dir = tmp_path_factory.mktemp("book-build")
     proc = subprocess.run(
-        [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"],
+        [sys.executable, "-m", "halfopen", "build", "--build-dir", str(session_build_dir), "--no-progress"],
         cwd=ROOT, capture_output=True, text=True,
     )
     if proc.returncode != 0:
         pytest.fail(f"the book did not build (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
-    html = build_dir / "html"
+    html = session_build_dir / "html"
     assert (html / "index.html").exists(), "the build reported success but wrote no index.html"
     return html

@@ -1,0 +1,71 @@
+"""The status page: how long each chapter took, and the exact environment of the build.
+
+Times come from the runner's record of the last execution of each chapter (a cached chapter
+keeps the time of the run that produced it). Versions are read at build time from the
+installed distributions and compared with the pins of ``requirements.txt``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import data, paths
+
+
+def run_table(run_record: str | os.PathLike | None) -> pd.DataFrame:
+    """Chapter, status and seconds of its last execution, from the runner's record."""
+    if not run_record or not Path(run_record).exists():
+        return pd.DataFrame(columns=["Chapter", "Status", "Seconds"])
+    data.record_read(Path(run_record))
+    record = json.loads(Path(run_record).read_text(encoding="utf-8"))
+    rows = [{"Chapter": name, "Status": r["status"], "Seconds": float(r["seconds"])} for name, r in record.items()]
+    return pd.DataFrame(rows)
+
+
+def pins(requirements: Path | None = None) -> dict[str, str]:
+    """``name == version`` pins of requirements.txt, names normalised (PEP 503)."""
+    path = requirements or paths.ROOT / "requirements.txt"
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
+        if m:
+            out[_norm(m.group(1))] = m.group(2)
+    return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def environment(requirements: Path | None = None) -> pd.DataFrame:
+    """Every installed distribution, its version, its pin, and whether they agree."""
+    pinned = pins(requirements)
+    rows = []
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if not name:
+            continue
+        key = _norm(name)
+        pin = pinned.get(key)
+        rows.append({"Package": name, "Installed": dist.version, "Pinned": pin or "", "Agrees": pin is None or pin == dist.version})
+    frame = pd.DataFrame(rows).drop_duplicates("Package").sort_values("Package", key=lambda s: s.str.lower())
+    return frame.reset_index(drop=True)
+
+
+def platform_facts() -> dict[str, str]:
+    """Python, operating system and machine of the build."""
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "system": f"{platform.system()} {platform.release()}",
+        "machine": platform.machine(),
+        "cores": str(os.cpu_count()),
+    }

@@ -1,0 +1,68 @@
+"""The built HTML book: a page per chapter, Table 1's values, every figure's image."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from halfopen import run
+
+pytestmark = pytest.mark.slow
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def _page(html_dir, chapter):
+    return html_dir / "chapters" / f"{chapter}.html"
+
+
+def test_every_chapter_has_a_page(built_book):
+    missing = [c.name for c in run.chapters() if not _page(built_book, c.name).exists()]
+    assert not missing, f"no HTML page for: {missing}"
+    assert (built_book / "intro.html").exists()
+
+
+def test_table_1_page_shows_the_table_with_its_values(built_book):
+    text = _page(built_book, "02_open_government_in_central_asia").read_text()
+    table = text[text.index('id="tbl-table-1"') :]
+    table = table[: table.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, re.S)]
+    expected = [
+        ["Denmark", "Free", "1", "1", "1.0", "97"],
+        ["Kazakhstan", "Not free", "7", "5", "6.0", "22"],
+        ["Kyrgyzstan", "Partly free", "5", "4", "4.5", "38"],
+        ["Tajikistan", "Not free", "7", "6", "6.5", "9"],
+        ["Turkmenistan", "Not free", "7", "7", "7.0", "2"],
+        ["Uzbekistan", "Not free", "7", "6", "6.5", "9"],
+    ]
+    for row in expected:
+        i = cells.index(row[0])
+        assert cells[i : i + 6] == row, f"Table 1 row {row[0]} shows {cells[i:i + 6]}"
+
+
+def test_every_figure_has_its_image_and_alt_text(built_book):
+    for page in sorted(built_book.glob("chapters/*.html")):
+        parser = _Images()
+        parser.feed(page.read_text())
+        for img in parser.images:
+            src = img.get("src", "")
+            if src.startswith(("http:", "https:", "data:")):
+                continue
+            target = (page.parent / src).resolve()
+            assert target.exists() and target.stat().st_size > 0, f"{page.name}: image {src} missing"
+            assert img.get("alt", "").strip(), f"{page.name}: image {src} has no alt text"
+
+
+def test_glued_values_are_in_the_prose(built_book):
+    text = _page(built_book, "02_open_government_in_central_asia").read_text()
+    assert "30</span> cells agree" in text or re.search(r"30</span>\s+cells agree", text)

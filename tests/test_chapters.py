@@ -1,0 +1,65 @@
+"""Every chapter of ``_toc.yml`` executes under papermill, one test each.
+
+The chapters are executed once per session by the book's runner (papermill, in parallel);
+each test reports its own chapter, and a failing cell fails it with the chapter, the cell
+and the error's last lines.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from halfopen import run
+
+CHAPTERS = [c.name for c in run.chapters()]
+
+
+def test_the_toc_lists_every_notebook_in_chapters(root):
+    on_disk = sorted(p.stem for p in (root / "chapters").glob("*.ipynb"))
+    assert sorted(CHAPTERS) == on_disk
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_executes(chapter, chapter_results, session_build_dir):
+    result = chapter_results[chapter]
+    if result.status == "failed":
+        pytest.fail(f"chapter {chapter} failed at {result.error}")
+    nb = json.loads((session_build_dir / "executed" / f"{chapter}.ipynb").read_text())
+    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"chapter {chapter} has error outputs"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_a_parameters_cell_with_data_dir(chapter):
+    params = run.declared_parameters(next(c.path for c in run.chapters() if c.name == chapter))
+    assert "data_dir" in params, f"{chapter}: no parameters cell declaring data_dir"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_is_committed_without_outputs(chapter, root):
+    nb = json.loads((root / "chapters" / f"{chapter}.ipynb").read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{chapter}: cells {dirty} carry outputs; strip them (nbstripout)"
+
+
+def test_a_failing_cell_names_the_chapter_and_cell(tmp_path):
+    """The runner's failure report can fail: a raising cell is named with its error."""
+    import shutil
+
+    from halfopen import paths
+
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    src = paths.CHAPTERS_DIR / "02_open_government_in_central_asia.ipynb"
+    nb = json.loads(src.read_text())
+    nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": ["raise RuntimeError('deliberate failure for the test')"]})
+    (book / "chapters" / src.name).write_text(json.dumps(nb))
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/02_open_government_in_central_asia\n")
+    shutil.copy(paths.ROOT / "requirements.txt", book / "requirements.txt")
+    [result] = run.run(build_dir=tmp_path / "build", root=book, progress=False)
+    assert result.status == "failed"
+    assert "cell" in result.error and "RuntimeError" in result.error and "deliberate failure" in result.error

@@ -1,0 +1,72 @@
+"""Fidelity: what the book regenerates equals what the paper published, value by value."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from halfopen import data, derive, report
+
+
+@pytest.fixture(scope="module")
+def table_1() -> pd.DataFrame:
+    return derive.table_1(data.load("freedom_house"), data.load("freedom_status_thresholds"), 2019)
+
+
+def test_table_1_has_the_paper_s_rows_and_columns(table_1):
+    published = data.load("published_table_1")
+    assert list(table_1.index) == list(published["country"])
+    assert list(table_1.columns) == derive.TABLE_1_COLUMNS
+
+
+def test_table_1_all_30_cells_equal_the_published_ones(table_1):
+    check = report.compare_table_1(table_1, data.load("published_table_1"))
+    assert len(check) == 30
+    bad = check[~check["match"]]
+    assert bad.empty, "Table 1 cells differ: " + "; ".join(
+        f"{r.what}: published {r.published!r}, book {r.book!r}" for r in bad.itertuples()
+    )
+
+
+def test_derived_status_agrees_with_freedom_house_s_own_status_in_every_edition():
+    fh = data.load("freedom_house")
+    thresholds = data.load("freedom_status_thresholds")
+    for r in fh.itertuples():
+        rating = derive.freedom_rating(r.pr_rating, r.cl_rating)
+        assert derive.freedom_status(rating, thresholds) == r.status, f"{r.country} {r.edition}"
+
+
+@pytest.mark.parametrize(
+    "measure, published", [("transparency", 53), ("participation", 13), ("oversight", 63)]
+)
+def test_obs_2017_kazakhstan_rounds_to_the_paper_s_scores(measure, published):
+    obs = data.load("obs_central_asia")
+    value = obs.loc[(obs["iso3"] == "KAZ") & (obs["round"] == 2017), measure].iloc[0]
+    assert derive.round_half_up(value) == published, f"OBS 2017 KAZ {measure}: {value} does not round to {published} (¶19)"
+
+
+def test_obs_2017_tables_agree_on_the_central_asian_countries():
+    ca = data.load("obs_central_asia")
+    world = data.load("obs_2017_countries").set_index("iso3")
+    for r in ca[ca["round"] == 2017].itertuples():
+        for m in ("transparency", "participation", "oversight"):
+            assert world.loc[r.iso3, m] == getattr(r, m), f"{r.iso3} {m} differs between the two OBS tables"
+
+
+def test_every_row_of_the_reproduction_report_matches():
+    rep = report.reproduction()
+    assert len(rep) >= 30 + len(data.load("published_values"))
+    assert not report.mismatches(rep), "\n".join(report.mismatches(rep))
+
+
+def test_a_changed_value_is_reported_as_a_mismatch_naming_it(tmp_path):
+    """The report can fail: edit a copy of the data and the differing value is named."""
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(data.paths.DATA_DIR, copy)
+    path = copy / "freedom_house.csv"
+    text = path.read_text().replace("Kazakhstan,2019,NF,7,5,5,17,22", "Kazakhstan,2019,NF,7,5,5,18,23")
+    path.write_text(text)
+    lines = report.mismatches(report.reproduction(copy))
+    assert lines == ["table_1.Kazakhstan.aggregate_score: published 22, book 23 (Table 1)"]
