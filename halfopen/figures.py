@@ -29,7 +29,8 @@ def freedom_scores(table: pd.DataFrame, edition: int) -> plt.Figure:
         pr = row[data.columns.get_loc("Political rights")]
         cl = row[data.columns.get_loc("Civil liberties")]
         ax.text(score + 1.2, y, f"{score}  (PR {pr}, CL {cl})", va="center", fontsize=9.5)
-    ax.set_xlim(0, 118)
+    ax.set_xlim(0, 128)
+    ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("Freedom House aggregate score (0 = least free, 100 = most free)")
     ax.set_ylabel("")
     ax.set_title(f"Freedom in the World {edition}: aggregate scores")
