@@ -45,8 +45,19 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     print("Installing the pinned requirements into .venv ...", flush=True)
-    subprocess.check_call([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                           "-r", str(ROOT / "requirements.txt")], cwd=ROOT)
+    subprocess.check_call(
+        [
+            str(PY),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(ROOT / "requirements.txt"),
+        ],
+        cwd=ROOT,
+    )
     STAMP.write_text(wanted + "\n")
 
 
@@ -58,10 +69,15 @@ def ensure_chromium() -> None:
         print("Installing Debian's chromium for the browser tests ...", flush=True)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.check_call(["apt-get", "update", "-qq"], env=env)
-        subprocess.check_call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env)
+        subprocess.check_call(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env
+        )
     else:
-        print("warning: Debian's chromium is missing; the browser tests will fail. "
-              "Install it with: sudo apt-get install chromium", file=sys.stderr)
+        print(
+            "warning: Debian's chromium is missing; the browser tests will fail. "
+            "Install it with: sudo apt-get install chromium",
+            file=sys.stderr,
+        )
 
 
 def main(argv: list[str]) -> int:

@@ -1,11 +1,11 @@
 """Command line: ``python -m halfopen run|build``.
 
-    python -m halfopen build                       execute stale chapters, build _build/html
-    python -m halfopen run [CHAPTER ...]           execute chapters only (all, or those named)
-        -p NAME VALUE   a parameter for every chapter that declares it (value read as YAML)
-        -f FILE.yaml    parameters from a YAML file
-        -j N            parallel workers (default: the machine's cores)
-        --force         ignore the cache
+python -m halfopen build                       execute stale chapters, build _build/html
+python -m halfopen run [CHAPTER ...]           execute chapters only (all, or those named)
+    -p NAME VALUE   a parameter for every chapter that declares it (value read as YAML)
+    -f FILE.yaml    parameters from a YAML file
+    -j N            parallel workers (default: the machine's cores)
+    --force         ignore the cache
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         params = run_mod.parse_parameters(args.parameter, args.parameters_file)
         if args.command == "run":
-            results = run_mod.run(args.chapters, params, args.jobs, args.build_dir, None, args.force, not args.no_progress)
+            results = run_mod.run(
+                args.chapters, params, args.jobs, args.build_dir, None, args.force, not args.no_progress
+            )
             print(run_mod.summary(results))
             return 1 if any(r.status == "failed" for r in results) else 0
         return build_mod.build(args.chapters, params, args.jobs, args.build_dir, None, args.force, not args.no_progress)

@@ -79,9 +79,16 @@ def sphinx_build(src: Path, out: Path) -> int:
     if out.exists():
         shutil.rmtree(out)
     cmd = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(src),
-        "--path-output", str(out), "--builder", "html",
-        "--warningiserror", "--nitpick", "--keep-going",
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(src),
+        "--path-output",
+        str(out),
+        "--builder",
+        "html",
+        "--warningiserror",
+        "--nitpick",
+        "--keep-going",
     ]
     return subprocess.call(cmd)
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from . import derive, theme
+from . import theme
 
 
 def freedom_scores(table: pd.DataFrame, edition: int) -> plt.Figure:
@@ -39,4 +39,3 @@ def freedom_scores(table: pd.DataFrame, edition: int) -> plt.Figure:
     ax.legend(handles=handles, loc="lower right", title="Status (derived)")
     fig.tight_layout()
     return fig
-

@@ -10,7 +10,7 @@ doesn't know is an error, so a published value can't sit in the report unchecked
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -99,12 +99,27 @@ COMPUTE: dict[str, tuple[str, Callable]] = {
     "obs_2017.KAZ.participation": ("OBS 2017, Kazakhstan: participation score", _obs_kaz_2017("participation", False)),
     "obs_2017.KAZ.oversight": ("OBS 2017, Kazakhstan: oversight score", _obs_kaz_2017("oversight", False)),
     "obs_2017.KAZ.transparency_band": ("OBS 2017, Kazakhstan: transparency band", _obs_kaz_2017("transparency", True)),
-    "obs_2017.KAZ.participation_band": ("OBS 2017, Kazakhstan: participation band", _obs_kaz_2017("participation", True)),
+    "obs_2017.KAZ.participation_band": (
+        "OBS 2017, Kazakhstan: participation band",
+        _obs_kaz_2017("participation", True),
+    ),
     "obs_2017.KAZ.oversight_band": ("OBS 2017, Kazakhstan: oversight band", _obs_kaz_2017("oversight", True)),
-    "obs_2017.global_mean.transparency": ("OBS 2017: mean transparency of the 115 countries", _obs_global_mean("transparency")),
-    "obs_2017.global_mean.participation": ("OBS 2017: mean participation of the 115 countries", _obs_global_mean("participation")),
-    "table_1.only_partly_free_central_asian_country": ("The only Central Asian country rated partly free (2019)", _only_partly_free),
-    "table_1.lowest_scoring_central_asian_country": ("The lowest-scoring Central Asian country (2019)", _lowest_scoring),
+    "obs_2017.global_mean.transparency": (
+        "OBS 2017: mean transparency of the 115 countries",
+        _obs_global_mean("transparency"),
+    ),
+    "obs_2017.global_mean.participation": (
+        "OBS 2017: mean participation of the 115 countries",
+        _obs_global_mean("participation"),
+    ),
+    "table_1.only_partly_free_central_asian_country": (
+        "The only Central Asian country rated partly free (2019)",
+        _only_partly_free,
+    ),
+    "table_1.lowest_scoring_central_asian_country": (
+        "The lowest-scoring Central Asian country (2019)",
+        _lowest_scoring,
+    ),
     "table_3.open_government_cell": ("Table 3: the cell of open government in Central Asia", _open_government_cell),
 }
 
@@ -123,8 +138,16 @@ def reproduction(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
         what, compute = COMPUTE[r.item]
         book = compute(data_dir)
         where = f"¶{r.paragraph}" if pd.notna(r.paragraph) else r.source
-        rows.append({"item": r.item, "what": what, "published": r.published, "book": book,
-                     "match": _same(r.published, book), "source": where})
+        rows.append(
+            {
+                "item": r.item,
+                "what": what,
+                "published": r.published,
+                "book": book,
+                "match": _same(r.published, book),
+                "source": where,
+            }
+        )
     parts.append(pd.DataFrame(rows))
     return pd.concat(parts, ignore_index=True)
 

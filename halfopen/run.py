@@ -22,7 +22,6 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -134,9 +133,7 @@ def select(all_chapters: list[Chapter], names: list[str] | None) -> list[Chapter
     return chosen
 
 
-def resolve_parameters(
-    selected: list[Chapter], given: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
+def resolve_parameters(selected: list[Chapter], given: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per chapter, the given parameters it declares. Unknown names are an error."""
     declared = set().union(*(c.declared for c in selected)) if selected else set()
     unknown = sorted(set(given) - declared)
@@ -193,7 +190,9 @@ def environment_hash(root: Path | None = None) -> str:
 def notebook_hash(path: Path) -> str:
     """Hash of a notebook's cells (sources and metadata), ignoring outputs and counts."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    cells = [{"type": c["cell_type"], "source": "".join(c["source"]), "meta": c.get("metadata", {})} for c in nb["cells"]]
+    cells = [
+        {"type": c["cell_type"], "source": "".join(c["source"]), "meta": c.get("metadata", {})} for c in nb["cells"]
+    ]
     return _sha(json.dumps(cells, sort_keys=True).encode())
 
 
@@ -257,22 +256,36 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
     tmp = out / f".{chapter.name}.running.ipynb"
     start = time.perf_counter()
     error = None
-    try:
-        pm.execute_notebook(
-            str(chapter.path),
-            str(tmp),
-            parameters=params,
-            cwd=str(chapter.path.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-        )
-    except PapermillExecutionError as exc:
-        tb = "\n".join(exc.traceback[-6:]) if exc.traceback else ""
-        error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}\n{_strip_ansi(tb)}"
-    except Exception as exc:  # kernel died, bad notebook, ...
-        error = f"{type(exc).__name__}: {exc}"
+    # The kernel inherits this process's stdout/stderr: send its chatter (start-up
+    # warnings, shutdown notices) to a log beside the executed notebook, not the terminal.
+    kernel_log = out / f"{chapter.name}.kernel.log"
+    saved = os.dup(1), os.dup(2)
+    with open(kernel_log, "w", encoding="utf-8") as log_fh:
+        os.dup2(log_fh.fileno(), 1)
+        os.dup2(log_fh.fileno(), 2)
+        try:
+            pm.execute_notebook(
+                str(chapter.path),
+                str(tmp),
+                parameters=params,
+                cwd=str(chapter.path.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+            )
+        except PapermillExecutionError as exc:
+            tb = "\n".join(exc.traceback[-6:]) if exc.traceback else ""
+            error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}\n{_strip_ansi(tb)}"
+        except Exception as exc:  # kernel died, bad notebook, ...
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
     seconds = time.perf_counter() - start
     reads = []
     seen = set()
@@ -398,16 +411,24 @@ def run(
                 except Exception as exc:  # the worker itself died
                     m = {"status": "failed", "seconds": 0.0, "error": f"{type(exc).__name__}: {exc}"}
                 if m["status"] == "ok":
-                    _manifest_path(out, c.name).write_text(json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                    _manifest_path(out, c.name).write_text(
+                        json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+                    )
                     results[c.name] = Result(c.name, "executed", m["seconds"], str(out / f"{c.name}.ipynb"))
                 else:
                     # Keep the last good manifest and notebook; record the failure beside them.
-                    (out / f"{c.name}.failed.json").write_text(json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+                    (out / f"{c.name}.failed.json").write_text(
+                        json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+                    )
                     old = _read_manifest(out, c.name)
                     if old is not None:
                         old["status"] = "failed"
-                        _manifest_path(out, c.name).write_text(json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-                    results[c.name] = Result(c.name, "failed", m["seconds"], str(out / f"{c.name}.failed.ipynb"), m["error"])
+                        _manifest_path(out, c.name).write_text(
+                            json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+                        )
+                    results[c.name] = Result(
+                        c.name, "failed", m["seconds"], str(out / f"{c.name}.failed.ipynb"), m["error"]
+                    )
                 bar.update(c.name)
         bar.close()
     return [results[c.name] for c in selected]

@@ -81,7 +81,9 @@ def columns(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFram
         if f["name"] in refs:
             ref = refs[f["name"]]
             rules = "; ".join(filter(None, [rules, f"must appear in {ref['resource']}.{ref['fields']}"]))
-        rows.append({"Column": f["name"], "Meaning": f.get("title", ""), "Type": f.get("type", "string"), "Rules": rules})
+        rows.append(
+            {"Column": f["name"], "Meaning": f.get("title", ""), "Type": f.get("type", "string"), "Rules": rules}
+        )
     return pd.DataFrame(rows)
 
 
@@ -94,7 +96,9 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
         if kind == "sum":
             out.append(f"{check['total']} = {' + '.join(check['parts'])}")
         elif kind == "freedom_status":
-            out.append(f"{check['status']} must be the status that {check['pr']} and {check['cl']} give (notes to Table 1)")
+            out.append(
+                f"{check['status']} must be the status that {check['pr']} and {check['cl']} give (notes to Table 1)"
+            )
         elif kind == "ordered_range":
             out.append(f"{check['low']} ≤ {check['high']}, and ranges do not overlap")
         elif kind == "not_before":

@@ -55,7 +55,14 @@ def environment(requirements: Path | None = None) -> pd.DataFrame:
             continue
         key = _norm(name)
         pin = pinned.get(key)
-        rows.append({"Package": name, "Installed": dist.version, "Pinned": pin or "", "Agrees": pin is None or pin == dist.version})
+        rows.append(
+            {
+                "Package": name,
+                "Installed": dist.version,
+                "Pinned": pin or "",
+                "Agrees": pin is None or pin == dist.version,
+            }
+        )
     frame = pd.DataFrame(rows).drop_duplicates("Package").sort_values("Package", key=lambda s: s.str.lower())
     return frame.reset_index(drop=True)
 

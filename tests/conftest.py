@@ -44,7 +44,9 @@ def built_book(session_build_dir, chapter_results) -> Path:
     """
     proc = subprocess.run(
         [sys.executable, "-m", "halfopen", "build", "--build-dir", str(session_build_dir), "--no-progress"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         pytest.fail(f"the book did not build (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")

@@ -47,7 +47,7 @@ def test_table_1_page_shows_the_table_with_its_values(built_book):
     ]
     for row in expected:
         i = cells.index(row[0])
-        assert cells[i : i + 6] == row, f"Table 1 row {row[0]} shows {cells[i:i + 6]}"
+        assert cells[i : i + 6] == row, f"Table 1 row {row[0]} shows {cells[i : i + 6]}"
 
 
 def test_every_figure_has_its_image_and_alt_text(built_book):

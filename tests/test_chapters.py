@@ -41,7 +41,11 @@ def test_chapter_has_a_parameters_cell_with_data_dir(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_is_committed_without_outputs(chapter, root):
     nb = json.loads((root / "chapters" / f"{chapter}.ipynb").read_text())
-    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
     assert not dirty, f"{chapter}: cells {dirty} carry outputs; strip them (nbstripout)"
 
 
@@ -55,10 +59,20 @@ def test_a_failing_cell_names_the_chapter_and_cell(tmp_path):
     (book / "chapters").mkdir(parents=True)
     src = paths.CHAPTERS_DIR / "02_open_government_in_central_asia.ipynb"
     nb = json.loads(src.read_text())
-    nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
-                           "source": ["raise RuntimeError('deliberate failure for the test')"]})
+    nb["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": ["raise RuntimeError('deliberate failure for the test')"],
+        },
+    )
     (book / "chapters" / src.name).write_text(json.dumps(nb))
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/02_open_government_in_central_asia\n")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/02_open_government_in_central_asia\n"
+    )
     shutil.copy(paths.ROOT / "requirements.txt", book / "requirements.txt")
     [result] = run.run(build_dir=tmp_path / "build", root=book, progress=False)
     assert result.status == "failed"

@@ -36,13 +36,13 @@ def test_derived_status_agrees_with_freedom_house_s_own_status_in_every_edition(
         assert derive.freedom_status(rating, thresholds) == r.status, f"{r.country} {r.edition}"
 
 
-@pytest.mark.parametrize(
-    "measure, published", [("transparency", 53), ("participation", 13), ("oversight", 63)]
-)
+@pytest.mark.parametrize("measure, published", [("transparency", 53), ("participation", 13), ("oversight", 63)])
 def test_obs_2017_kazakhstan_rounds_to_the_paper_s_scores(measure, published):
     obs = data.load("obs_central_asia")
     value = obs.loc[(obs["iso3"] == "KAZ") & (obs["round"] == 2017), measure].iloc[0]
-    assert derive.round_half_up(value) == published, f"OBS 2017 KAZ {measure}: {value} does not round to {published} (¶19)"
+    assert derive.round_half_up(value) == published, (
+        f"OBS 2017 KAZ {measure}: {value} does not round to {published} (¶19)"
+    )
 
 
 def test_obs_2017_tables_agree_on_the_central_asian_countries():
