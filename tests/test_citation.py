@@ -1,0 +1,238 @@
+"""Citing the book: CITATION.cff against the CFF 1.2.0 schema, and the functions of
+halfopen.sphinx_ext that make each page's BibTeX, formatted reference and meta tags.
+
+The schema file tests/cff-schema-1.2.0.json is the official CFF 1.2.0 JSON schema
+($id https://citation-file-format.github.io/1.2.0/schema.json), as shipped by cffconvert 2.0.0.
+These tests need no build; the built site's head and cite blocks are checked by the book and
+browser tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from pybtex.database import parse_file, parse_string
+
+import halfopen
+from halfopen import run, sphinx_ext
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((Path(__file__).parent / "cff-schema-1.2.0.json").read_text(encoding="utf-8"))
+CFF = sphinx_ext.load_citation(ROOT / "CITATION.cff")
+
+
+def cff_errors(data: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+
+
+@pytest.fixture()
+def meta() -> dict:
+    return sphinx_ext.book_metadata(CFF, "https://example.org/book/")
+
+
+# --------------------------------------------------------------------------- CITATION.cff
+
+
+def test_citation_cff_is_valid_cff_1_2_0():
+    assert SCHEMA["$id"].startswith("https://citation-file-format.github.io/1.2.0/")
+    assert CFF["cff-version"] == "1.2.0"
+    assert cff_errors(CFF) == []
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d.pop("authors"),
+        lambda d: d.pop("title"),
+        lambda d: d.__setitem__("cff-version", "1.2"),
+        lambda d: d.__setitem__("date-released", "28 November 2026"),
+        lambda d: d.__setitem__("license", "MIT-or-whatever"),
+        lambda d: d["preferred-citation"].__setitem__("doi", "https://doi.org/10.4000/irpp.325"),
+        lambda d: d["preferred-citation"].pop("type"),
+        lambda d: d.__setitem__("author", d["authors"]),  # misspelt key: no additional properties
+        lambda d: d["authors"].append({"given-names": 3}),
+    ],
+    ids=[
+        "no-authors",
+        "no-title",
+        "bad-version",
+        "bad-date",
+        "bad-license",
+        "doi-as-url",
+        "no-type",
+        "typo-key",
+        "bad-person",
+    ],
+)
+def test_schema_rejects_a_broken_file(breakage):
+    broken = copy.deepcopy(CFF)
+    breakage(broken)
+    assert cff_errors(broken), "the schema accepted a broken CITATION.cff"
+
+
+def test_yaml_dates_are_cast_to_strings_before_validation(tmp_path):
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8").replace('date-released: "', "date-released: ")
+    text = re.sub(r"(date-released: \d{4}-\d{2}-\d{2})\"", r"\1", text)
+    path = tmp_path / "CITATION.cff"
+    path.write_text(text, encoding="utf-8")
+    assert not isinstance(yaml.safe_load(text)["date-released"], str)  # YAML made it a date
+    assert cff_errors(sphinx_ext.load_citation(path)) == []
+
+
+def test_book_version_is_the_package_version():
+    assert str(CFF["version"]) == halfopen.__version__
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{halfopen.__version__}"' in pyproject
+
+
+def test_book_metadata_names_repository_licences_and_the_paper():
+    assert CFF["repository-code"] == "https://github.com/half-open-government/half-open-government"
+    assert set(CFF["license"]) == {"MIT", "CC-BY-4.0"}
+    paper = CFF["preferred-citation"]
+    bib = parse_file(ROOT / "references.bib").entries
+    key = sphinx_ext.paper_key(paper)
+    assert key == "oconnor2019" and key in bib
+    assert paper["doi"] == bib[key].fields["doi"]
+    assert paper["title"] == bib[key].fields["title"]
+    assert f"{paper['start']}--{paper['end']}" == bib[key].fields["pages"]
+
+
+def test_config_enables_the_extension_with_the_pages_base_url():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert "halfopen.sphinx_ext" in config["sphinx"]["extra_extensions"]
+    assert config["html"]["baseurl"].rstrip("/") == CFF["url"].rstrip("/")
+    assert config["html"]["baseurl"] == "https://half-open-government.github.io/half-open-government/"
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+
+def test_chapter_bibtex_parses_and_carries_the_chapter_the_book_version_and_url(meta):
+    text = sphinx_ext.chapter_bibtex("Open government in Central Asia", "chapters/02_x", meta)
+    entries = parse_string(text, "bibtex").entries
+    assert list(entries) == [f"halfopen{CFF['date-released'][:4]}:02-x"]
+    entry = next(iter(entries.values()))
+    assert entry.type == "incollection"
+    assert entry.fields["title"] == "Open government in Central Asia"
+    assert entry.fields["booktitle"] == CFF["title"]
+    assert entry.fields["year"] == CFF["date-released"][:4]
+    assert entry.fields["version"] == CFF["version"]
+    assert entry.fields["url"] == "https://example.org/book/chapters/02_x.html"
+    # the team is one corporate author, not split into first/last names
+    (team,) = entry.persons["author"]
+    assert team.first_names == [] and team.last_names == ["{" + CFF["authors"][0]["name"] + "}"]
+
+
+def test_landing_page_is_cited_as_the_whole_book(meta):
+    entry = next(
+        iter(parse_string(sphinx_ext.chapter_bibtex("Welcome", "intro", meta, True), "bibtex").entries.values())
+    )
+    assert entry.type == "book"
+    assert entry.fields["title"] == CFF["title"]
+
+
+@pytest.mark.parametrize("title", ["Costs & benefits: 100% {open}?", "A $5 \\ budget #1 ~ ^_^", "Ünïcødé “quotes”"])
+def test_bibtex_of_any_title_parses_back_to_it(meta, title):
+    entry = next(iter(parse_string(sphinx_ext.chapter_bibtex(title, "chapters/x", meta), "bibtex").entries.values()))
+    assert entry.fields["title"] == sphinx_ext.bibtex_escape(title)
+    assert entry.fields["title"].count("{") - entry.fields["title"].count("\\{") == entry.fields["title"].count(
+        "}"
+    ) - entry.fields["title"].count("\\}")
+
+
+def test_bibtex_keys_are_derived_from_page_names_and_unique():
+    assert sphinx_ext.bibtex_key("chapters/01_background", "2026") == "halfopen2026:01-background"
+    assert sphinx_ext.bibtex_key("intro", "2026") == "halfopen2026:intro"
+    names = ["intro", *(f"chapters/{c.name}" for c in run.chapters()), "chapters/a3_bibliography"]
+    keys = [sphinx_ext.bibtex_key(n, "2026") for n in names]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[a-z0-9:-]+", k) for k in keys)
+
+
+def test_paper_bibtex_parses_and_matches_references_bib():
+    ours = next(iter(parse_string(sphinx_ext.paper_bibtex(CFF["preferred-citation"]), "bibtex").entries.items()))
+    ref = parse_file(ROOT / "references.bib").entries["oconnor2019"]
+    assert ours[0] == "oconnor2019"
+    for field in ("title", "journal", "volume", "number", "pages", "year", "doi"):
+        assert ours[1].fields[field] == ref.fields[field], field
+    assert [str(p) for p in ours[1].persons["author"]] == [str(p) for p in ref.persons["author"]]
+
+
+# --------------------------------------------------------------------------- formatted references
+
+
+def test_chapter_reference_names_chapter_book_version_date_and_url(meta):
+    text = sphinx_ext.chapter_reference_text("Case selection", "chapters/03_case_selection", meta)
+    assert "“Case selection”" in text
+    assert CFF["title"] in text
+    assert f"version {CFF['version']}" in text
+    assert sphinx_ext.long_date(CFF["date-released"]) in text
+    assert text.endswith("https://example.org/book/chapters/03_case_selection.html")
+
+
+def test_paper_reference_in_author_year_style():
+    text = sphinx_ext.paper_reference_text(CFF["preferred-citation"])
+    assert text == (
+        "O'Connor, K., Janenova, S. & Knox, C. (2019). Open Government in Authoritarian Regimes. "
+        "International Review of Public Policy, 1(1), 65–82. https://doi.org/10.4000/irpp.325"
+    )
+
+
+def test_long_date():
+    assert sphinx_ext.long_date("2026-01-05") == "5 January 2026"
+    assert sphinx_ext.long_date("2026") == "2026"
+
+
+# --------------------------------------------------------------------------- meta tags
+
+
+def test_meta_tags_of_a_chapter(meta):
+    tags = sphinx_ext.meta_tags("Freedom of the press", "chapters/08_freedom_of_the_press", meta)
+    names = [n for n, _ in tags]
+    d = dict(tags)
+    assert d["citation_title"] == "Freedom of the press"
+    assert [c for n, c in tags if n == "citation_author"] == [CFF["authors"][0]["name"]]
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", d["citation_publication_date"])
+    assert d["citation_inbook_title"] == d["citation_book_title"] == CFF["title"]
+    assert d["citation_public_url"] == "https://example.org/book/chapters/08_freedom_of_the_press.html"
+    assert "citation_doi=10.4000/irpp.325" in d["citation_reference"]
+    assert "citation_doi" not in names  # the page is not the paper: its DOI is a reference, not the page's
+    assert d["DC.relation"] == "https://doi.org/10.4000/irpp.325"
+
+
+def test_one_citation_author_tag_per_author():
+    cff = copy.deepcopy(CFF)
+    cff["authors"] = [{"family-names": "Doe", "given-names": "Jane"}, {"name": "A Team"}]
+    tags = sphinx_ext.meta_tags("T", "chapters/t", sphinx_ext.book_metadata(cff, "https://x.org/"))
+    assert [c for n, c in tags if n == "citation_author"] == ["Doe, Jane", "A Team"]
+    entry = next(
+        iter(
+            parse_string(sphinx_ext.chapter_bibtex("T", "t", sphinx_ext.book_metadata(cff)), "bibtex").entries.values()
+        )
+    )
+    assert [str(p) for p in entry.persons["author"]] == ["Doe, Jane", "{A Team}"]
+
+
+def test_landing_page_meta_tags_describe_the_book(meta):
+    d = dict(sphinx_ext.meta_tags("Welcome", "intro", meta, whole_book=True))
+    assert d["citation_title"] == CFF["title"]
+    assert "citation_inbook_title" not in d
+
+
+def test_meta_html_escapes_content():
+    out = sphinx_ext.meta_html([("citation_title", 'A "quoted" <b>title</b> & more')])
+    assert out.strip() == (
+        '<meta name="citation_title" content="A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt; &amp; more" />'
+    )
+
+
+def test_page_url():
+    assert sphinx_ext.page_url("https://x.org/b/", "chapters/01_a") == "https://x.org/b/chapters/01_a.html"
+    assert sphinx_ext.page_url("https://x.org/b", "intro") == "https://x.org/b/intro.html"
