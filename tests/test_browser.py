@@ -1,0 +1,469 @@
+"""The built book in a real browser: Debian's chromium, driven by Playwright, on 127.0.0.1.
+
+One strict build of the book (the session fixture ``built_book``), served from a thread on a
+free port of 127.0.0.1, read by ONE headless chromium (``/usr/bin/chromium``; Playwright never
+downloads a browser). Every page of the table of contents is visited once at desktop size
+(1280x900) and once at phone size (390x844); a full-page screenshot of each goes to
+``_build/screenshots/{desktop,phone}/``. The tests fail (never skip) when:
+
+* a page logs a console error or an uncaught exception, or a resource fails to load
+  (``requestfailed``, or HTTP status >= 400 from the local server);
+* a page asks for anything not on 127.0.0.1. Decision: the book must be self-contained (it is
+  read offline, from a download, and printed), so an external request is a failure, not
+  silently ignored; such requests are aborted at once (no waiting for a closed network) and
+  listed. Links to other sites are fine: only what a page *loads* counts;
+* an image fails to load (``naturalWidth == 0``) or has no alt text;
+* Table 1 is not shown with the paper's values;
+* the search page finds nothing for "Kazakhstan";
+* next/previous navigation does not walk the pages in ``_toc.yml`` order;
+* a chapter page (every page but the landing page) lacks its "Cite this chapter" block, or
+  the block's BibTeX does not parse (pybtex) or names another chapter;
+* axe-core (pinned in tests/browser/package-lock.json, injected into each page) reports a
+  critical or serious violation (run at desktop size, on every page and the search page);
+* ``python -m halfopen.pdf`` fails, writes an empty PDF, or a chapter PDF's first page does
+  not carry that chapter's citation (text read with pdf.js, also pinned there).
+
+JavaScript packages: the tests run ``npm ci`` in tests/browser/ themselves when its
+node_modules is missing or older than the lock file (the npm registry is reachable in CI).
+
+For quick work on the tests only, ``HALFOPEN_TEST_HTML=/path/to/html`` uses an existing built
+site instead of building the book (the PDFs then go to that site's parent folder ``pdf/``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from halfopen import paths
+from halfopen import pdf as pdf_mod
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+JS_DIR = ROOT / "tests" / "browser"
+SCREENSHOTS = paths.BUILD_DIR / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TABLE_1_PAGE = "chapters/02_open_government_in_central_asia.html"
+#: Table 1 of the paper (O'Connor, Janenova & Knox 2019), row by row, as the page must show it.
+TABLE_1 = {
+    "Denmark": ["Free", "1", "1", "1.0", "97"],
+    "Kazakhstan": ["Not free", "7", "5", "6.0", "22"],
+    "Kyrgyzstan": ["Partly free", "5", "4", "4.5", "38"],
+    "Tajikistan": ["Not free", "7", "6", "6.5", "9"],
+    "Turkmenistan": ["Not free", "7", "7", "7.0", "2"],
+    "Uzbekistan": ["Not free", "7", "6", "6.5", "9"],
+}
+BLOCKING_IMPACTS = ("critical", "serious")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def html_dir(request) -> Path:
+    override = os.environ.get("HALFOPEN_TEST_HTML")
+    if override:
+        return Path(override).resolve()
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def node_modules() -> Path:
+    """tests/browser/node_modules, installed from the lock file with `npm ci` when stale."""
+    modules = JS_DIR / "node_modules"
+    stamp = modules / ".package-lock.json"
+    lock = JS_DIR / "package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.fail("npm is missing: install Node.js 20 and npm (the browser tests need axe-core and pdf.js)")
+        proc = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS_DIR, capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            pytest.fail(f"`npm ci` in {JS_DIR} failed:\n{proc.stdout}\n{proc.stderr}")
+    for needed in ("axe-core/axe.min.js", "pdfjs-dist/legacy/build/pdf.mjs"):
+        assert (modules / needed).exists(), f"{needed} missing after npm ci"
+    return modules
+
+
+@pytest.fixture(scope="module")
+def site(html_dir) -> str:
+    with pdf_mod.serve(html_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian chromium for the whole module."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(pdf_mod.CHROMIUM).exists():
+        pytest.fail(
+            f"{pdf_mod.CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(apt-get install chromium; never `playwright install`)"
+        )
+    with sync_playwright() as pw:
+        b = pdf_mod.launch(pw)
+        yield b
+        b.close()
+
+
+@dataclass
+class Visit:
+    """What one page showed at one viewport."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)  # console errors, failed or external loads
+    images: list[dict] = field(default_factory=list)
+    title: str = ""
+    prev: str | None = None
+    next: str | None = None
+    cite: dict | None = None
+    violations: list[dict] = field(default_factory=list)
+    sidebar: list[str] = field(default_factory=list)
+
+
+def _rel(site: str, url: str | None) -> str | None:
+    """A same-site URL as a path relative to the site (no fragment); None for others."""
+    if not url:
+        return None
+    if not url.startswith(site):
+        return url
+    return urlsplit(url[len(site) :]).path or "index.html"
+
+
+def _watch(page, site: str, problems: list[str]) -> None:
+    """Record console errors, page errors, failed and external requests of ``page``."""
+    origin = site.rstrip("/")
+
+    def route(r):
+        if r.request.url.startswith(origin) or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            problems.append(f"external request (the book must be self-contained): {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text} ({m.location.get('url', '')})")
+        if m.type == "error"
+        else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
+    page.on(
+        "requestfailed",
+        lambda r: None
+        if not r.url.startswith(origin)  # already reported as external
+        else problems.append(f"request failed: {r.url} ({r.failure})"),
+    )
+    page.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 and r.url.startswith(origin) else None,
+    )
+
+
+_COLLECT_JS = """
+async () => {
+  const imgs = Array.from(document.images);
+  for (const i of imgs) i.loading = 'eager';
+  await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
+  const h1 = document.querySelector('article h1') || document.querySelector('h1');
+  const title = h1 ? Array.from(h1.childNodes).filter((n) => !(n.classList && n.classList.contains('headerlink')))
+      .map((n) => n.textContent).join('').trim() : '';
+  const cite = document.getElementById('cite-this-chapter') || document.querySelector('[id^="cite-this-chapter"]');
+  const link = (sel) => { const a = document.querySelector(sel); return a ? a.href : null; };
+  return {
+    title,
+    images: imgs.map((i) => ({src: i.currentSrc || i.src, alt: i.getAttribute('alt'),
+                              naturalWidth: i.naturalWidth, inArticle: Boolean(i.closest('article'))})),
+    prev: link('.prev-next-area a.left-prev'),
+    next: link('.prev-next-area a.right-next'),
+    cite: cite ? {id: cite.id, text: cite.innerText,
+                  pres: Array.from(cite.querySelectorAll('pre')).map((p) => p.textContent)} : null,
+    sidebar: Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal')).map((a) => a.href),
+  };
+}
+"""
+
+_AXE_JS = """
+async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                                  summary: n.failureSummary}))}));
+}
+"""
+
+
+def _visit(context, site: str, path: str, shot: Path, axe_js: Path | None) -> Visit:
+    visit = Visit(path)
+    page = context.new_page()
+    _watch(page, site, visit.problems)
+    try:
+        page.goto(site + path, wait_until="load")
+        data = page.evaluate(_COLLECT_JS)
+        visit.title, visit.images, visit.cite = data["title"], data["images"], data["cite"]
+        visit.prev, visit.next = _rel(site, data["prev"]), _rel(site, data["next"])
+        visit.sidebar = [_rel(site, u) for u in data["sidebar"]]
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        if axe_js is not None:
+            page.add_script_tag(path=str(axe_js))
+            visit.violations = [v for v in page.evaluate(_AXE_JS) if v["impact"] in BLOCKING_IMPACTS]
+    finally:
+        page.close()
+    return visit
+
+
+@pytest.fixture(scope="module")
+def toc_pages() -> list[str]:
+    """The book's pages in _toc.yml order: the root (intro), then every chapter."""
+    return pdf_mod.reading_order(ROOT / "_toc.yml")
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site, node_modules, toc_pages) -> dict[str, dict[str, Visit]]:
+    """Every page of the toc, plus any page the navigation adds, at both viewports."""
+    axe_js = node_modules / "axe-core" / "axe.min.js"
+    result: dict[str, dict[str, Visit]] = {"desktop": {}, "phone": {}}
+    desktop = browser.new_context(viewport=DESKTOP)
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        todo = list(toc_pages)
+        while todo:
+            path = todo.pop(0)
+            if path in result["desktop"]:
+                continue
+            name = path.replace("/", "__").removesuffix(".html") + ".png"
+            v = _visit(desktop, site, path, SCREENSHOTS / "desktop" / name, axe_js)
+            result["desktop"][path] = v
+            result["phone"][path] = _visit(phone, site, path, SCREENSHOTS / "phone" / name, None)
+            # walk the navigation too: a page reachable from the sidebar or prev/next is a page of the book
+            for linked in [*v.sidebar, v.prev, v.next]:
+                if linked and linked.endswith(".html") and "://" not in linked and linked not in result["desktop"]:
+                    todo.append(linked)
+    finally:
+        desktop.close()
+        phone.close()
+    return result
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_every_page_loads_cleanly(visits):
+    problems = [
+        f"{kind} {path}: {p}" for kind, pages in visits.items() for path, v in pages.items() for p in v.problems
+    ]
+    assert not problems, "console errors or failed loads:\n" + "\n".join(problems)
+
+
+def test_every_image_loads_and_has_alt_text(visits):
+    bad = []
+    figures = 0
+    for path, v in visits["desktop"].items():
+        for img in v.images:
+            figures += img["inArticle"]
+            if img["naturalWidth"] == 0:
+                bad.append(f"{path}: image did not load: {img['src']}")
+            if not (img["alt"] or "").strip():
+                bad.append(f"{path}: image without alt text: {img['src']}")
+    assert not bad, "\n".join(bad)
+    assert figures > 0, "no figure image found in any chapter (the book has figures, e.g. Table 1's chart)"
+
+
+def test_navigation_lists_the_toc_in_order(visits, toc_pages):
+    root = visits["desktop"][toc_pages[0]]
+    sidebar = [p for p in root.sidebar if p != "index.html"]
+    assert sidebar == [p for p in toc_pages if p in sidebar] and set(toc_pages[1:]) <= set(sidebar), (
+        f"the sidebar's chapters differ from _toc.yml:\n sidebar: {sidebar}\n toc:     {toc_pages}"
+    )
+
+
+def test_next_and_previous_walk_every_chapter_in_order(visits, toc_pages):
+    pages = visits["desktop"]
+    walked = [toc_pages[0]]
+    while (nxt := pages[walked[-1]].next) and nxt not in walked and nxt in pages:
+        walked.append(nxt)
+    assert walked == toc_pages, f"'next' walks {walked}\n but _toc.yml has {toc_pages}"
+    assert pages[toc_pages[-1]].next is None, f"the last page's 'next' leads on to {pages[toc_pages[-1]].next}"
+    back = [toc_pages[-1]]
+    while (prv := pages[back[-1]].prev) and prv not in back and prv in pages:
+        back.append(prv)
+    assert back == toc_pages[::-1], f"'previous' walks {back}\n but _toc.yml reversed is {toc_pages[::-1]}"
+    assert pages[toc_pages[0]].prev is None, f"the first page has a 'previous' link to {pages[toc_pages[0]].prev}"
+
+
+def _norm(text: str) -> str:
+    """Text compared across HTML, BibTeX and PDF: no braces, backslashes or whitespace; casefolded."""
+    return re.sub(r"[\s{}\\]+", "", text).replace("--", "–").casefold()
+
+
+def _bibtex_entries(visit: Visit):
+    from pybtex.database import parse_string
+
+    entries = {}
+    for pre in visit.cite["pres"]:
+        if pre.lstrip().startswith("@"):
+            entries.update(parse_string(pre, "bibtex").entries)
+    return entries
+
+
+def test_every_chapter_has_a_cite_block_whose_bibtex_parses(visits, toc_pages):
+    bad = []
+    for path in toc_pages[1:]:
+        v = visits["desktop"][path]
+        if v.cite is None:
+            bad.append(f"{path}: no 'Cite this chapter' block (an element with id 'cite-this-chapter')")
+            continue
+        try:
+            entries = _bibtex_entries(v)
+        except Exception as exc:  # pybtex raises several kinds
+            bad.append(f"{path}: the BibTeX does not parse: {exc}")
+            continue
+        if not entries:
+            bad.append(f"{path}: the cite block has no BibTeX entry (a <pre> starting with '@')")
+            continue
+        stem = Path(path).stem
+        if not any(_norm(v.title) in _norm(e.fields.get("title", "")) for e in entries.values()):
+            bad.append(f"{path}: no BibTeX entry has the chapter's title {v.title!r}")
+        if not any(stem in e.fields.get("url", "") for e in entries.values()):
+            bad.append(f"{path}: no BibTeX entry has a url to this chapter ({stem})")
+        if "10.4000/irpp.325" not in v.cite["text"]:
+            bad.append(f"{path}: the cite block does not give the original paper (doi 10.4000/irpp.325)")
+    for path in toc_pages[:1]:  # the landing page needs none, but one it shows must parse
+        v = visits["desktop"][path]
+        if v.cite is not None:
+            try:
+                _bibtex_entries(v)
+            except Exception as exc:
+                bad.append(f"{path}: the BibTeX does not parse: {exc}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_serious_accessibility_violations(visits):
+    lines = []
+    for path, v in visits["desktop"].items():
+        for viol in v.violations:
+            for node in viol["nodes"]:
+                lines.append(f"{path}: [{viol['impact']}] {viol['id']} ({viol['help']}) at {node['target']}: {node['html']}")
+    assert not lines, f"axe-core: {len(lines)} critical/serious violations:\n" + "\n".join(lines)
+
+
+def test_table_1_shows_the_papers_values(browser, site):
+    problems: list[str] = []
+    page = browser.new_page(viewport=DESKTOP)
+    _watch(page, site, problems)
+    try:
+        page.goto(site + TABLE_1_PAGE, wait_until="load")
+        table = page.locator("table").filter(has=page.locator("caption", has_text="Table 1"))
+        assert table.count() == 1, f"{TABLE_1_PAGE}: expected one table captioned 'Table 1', found {table.count()}"
+        assert table.is_visible(), f"{TABLE_1_PAGE}: Table 1 is not visible"
+        rows = table.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText.trim()))"
+        )
+    finally:
+        page.close()
+    shown = {r[0]: r[1:] for r in rows if r}
+    assert sorted(shown) == sorted(TABLE_1), f"Table 1 shows countries {sorted(shown)}"
+    for country, values in TABLE_1.items():
+        assert shown[country] == values, f"Table 1, {country}: shows {shown[country]}, the paper has {values}"
+    assert not problems, problems
+
+
+def test_search_finds_kazakhstan(browser, site, node_modules):
+    problems: list[str] = []
+    page = browser.new_page(viewport=DESKTOP)
+    _watch(page, site, problems)
+    try:
+        page.goto(site + "search.html?q=Kazakhstan", wait_until="load")
+        summary = page.locator("#search-results .search-summary")
+        summary.wait_for(timeout=20_000)
+        page.wait_for_function(
+            "() => !document.querySelector('#search-results .search-summary').textContent.includes('Searching')",
+            timeout=20_000,
+        )
+        results = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
+        text = summary.inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "desktop" / "search_Kazakhstan.png"), full_page=True)
+        page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
+        violations = [v for v in page.evaluate(_AXE_JS) if v["impact"] in BLOCKING_IMPACTS]
+    finally:
+        page.close()
+    assert results, f"search for 'Kazakhstan' found nothing: {text!r}"
+    assert any(TABLE_1_PAGE in r for r in results), f"search for 'Kazakhstan' misses {TABLE_1_PAGE}: {results}"
+    assert not problems, problems
+    assert not violations, [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def test_screenshots_saved_for_every_page(visits):
+    for kind, pages in visits.items():
+        for path in pages:
+            shot = SCREENSHOTS / kind / (path.replace("/", "__").removesuffix(".html") + ".png")
+            assert shot.exists() and shot.stat().st_size > 1000, f"no screenshot {shot}"
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _pdf_text(node_modules: Path, pdf: Path, pages: int = 0) -> dict:
+    proc = subprocess.run(
+        ["node", str(JS_DIR / "pdftext.mjs"), str(pdf), str(pages)], capture_output=True, text=True, cwd=JS_DIR
+    )
+    assert proc.returncode == 0, f"pdf.js could not read {pdf}:\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def test_pdf_of_every_chapter_and_the_book_with_citation_first(html_dir, visits, toc_pages, node_modules):
+    build_dir = html_dir.parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "halfopen.pdf", "--build-dir", str(build_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"python -m halfopen.pdf failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    out = build_dir / "pdf"
+    bad = []
+    for path in toc_pages:
+        pdf = out / (Path(path).stem + ".pdf")
+        if not pdf.exists() or pdf.stat().st_size < 1000 or not pdf.read_bytes().startswith(b"%PDF-"):
+            bad.append(f"{pdf.name}: missing or empty")
+            continue
+        v = visits["desktop"][path]
+        first = _norm(_pdf_text(node_modules, pdf, 1)["pages"][0])
+        if _norm(v.title) not in first:
+            bad.append(f"{pdf.name}: first page lacks the chapter title {v.title!r}")
+        if path == toc_pages[0] or v.cite is None:
+            continue  # a missing cite block is reported by the cite-block test
+        for key, entry in _bibtex_entries(v).items():
+            for what, value in (("key", key), ("url", entry.fields.get("url", ""))):
+                if value and _norm(value) not in first:
+                    bad.append(f"{pdf.name}: the citation's {what} {value!r} is not on the first page")
+    book = out / pdf_mod.BOOK_PDF
+    assert book.exists() and book.stat().st_size > 1000, f"no whole-book PDF {book}"
+    text = _pdf_text(node_modules, book)
+    assert text["numPages"] >= len(toc_pages), f"the book's PDF has {text['numPages']} pages for {len(toc_pages)} chapters"
+    whole = _norm("".join(text["pages"]))
+    position = 0
+    for path in toc_pages:  # each chapter's title after the previous chapter's
+        found = whole.find(_norm(visits["desktop"][path].title), position)
+        if found < 0:
+            bad.append(f"book.pdf: {path}'s title {visits['desktop'][path].title!r} not found after the chapter before")
+            break
+        position = found + 1
+    assert not bad, "\n".join(bad)
