@@ -304,6 +304,55 @@ def meta_html(tags: list[tuple[str, str]]) -> str:
     )
 
 
+# --------------------------------------------------------------------------- author-year bibliography
+
+
+def author_year_label(last_names: list[str], year: str) -> str:
+    """An author–year label: 'Nam 2012', 'Lee and Kwak 2012', 'Janssen et al. 2012'."""
+    names = [n.replace("{", "").replace("}", "") for n in last_names]
+    if not names:
+        who = "Anon."
+    elif len(names) == 1:
+        who = names[0]
+    elif len(names) == 2:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who} {year}".strip()
+
+
+def disambiguate(labels: list[str]) -> list[str]:
+    """Equal labels get letters in order: ['OECD 2016', 'OECD 2016'] -> ['OECD 2016a', 'OECD 2016b']."""
+    out = []
+    for i, label in enumerate(labels):
+        same = [j for j, other in enumerate(labels) if other == label]
+        out.append(label + "abcdefghijklmnopqrstuvwxyz"[same.index(i)] if len(same) > 1 else label)
+    return out
+
+
+def _register_bibliography_style() -> None:
+    """Register the pybtex style ``halfopen_author_year``: plain entries, author–year labels, sorted by author."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.plain import Style as PlainStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabelStyle(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            labels = []
+            for entry in sorted_entries:
+                persons = entry.persons.get("author") or entry.persons.get("editor") or []
+                last = [" ".join(p.prelast_names + p.last_names) for p in persons]
+                labels.append(author_year_label(last, entry.fields.get("year", "")))
+            yield from disambiguate(labels)
+
+    class AuthorYearStyle(PlainStyle):
+        default_label_style = AuthorYearLabelStyle
+        default_sorting_style = "author_year_title"
+
+    register_plugin("pybtex.style.labels", "halfopen_author_year", AuthorYearLabelStyle, force=True)
+    register_plugin("pybtex.style.formatting", "halfopen_author_year", AuthorYearStyle, force=True)
+
+
 # --------------------------------------------------------------------------- Sphinx wiring
 
 
@@ -387,6 +436,7 @@ def add_meta_tags(app: Any, pagename: str, templatename: str, context: dict[str,
 
 
 def setup(app: Any) -> dict[str, Any]:
+    _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.connect("doctree-resolved", add_cite_block)
     app.connect("html-page-context", add_meta_tags)

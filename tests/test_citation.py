@@ -236,3 +236,30 @@ def test_meta_html_escapes_content():
 def test_page_url():
     assert sphinx_ext.page_url("https://x.org/b/", "chapters/01_a") == "https://x.org/b/chapters/01_a.html"
     assert sphinx_ext.page_url("https://x.org/b", "intro") == "https://x.org/b/intro.html"
+
+
+# --------------------------------------------------------------------------- author-year bibliography
+
+
+def test_author_year_labels():
+    assert sphinx_ext.author_year_label(["Nam"], "2012") == "Nam 2012"
+    assert sphinx_ext.author_year_label(["Lee", "Kwak"], "2012") == "Lee and Kwak 2012"
+    assert sphinx_ext.author_year_label(["Janssen", "Charalabidis", "Zuiderwijk"], "2012") == "Janssen et al. 2012"
+    assert sphinx_ext.author_year_label(["{OECD}"], "2017") == "OECD 2017"
+    assert sphinx_ext.disambiguate(["A 1", "B 2", "A 1"]) == ["A 1a", "B 2", "A 1b"]
+
+
+def test_bibliography_style_formats_every_reference_with_author_year_labels():
+    from pybtex.plugin import find_plugin
+
+    sphinx_ext._register_bibliography_style()
+    style = find_plugin("pybtex.style.formatting", "halfopen_author_year")()
+    entries = list(style.format_entries(parse_file(ROOT / "references.bib").entries.values()))
+    labels = {e.key: e.label for e in entries}
+    assert len(entries) == 38 and len(set(labels.values())) == 38
+    assert labels["oconnor2019"] == "O'Connor et al. 2019"
+    assert labels["worldbank2018"] == "World Bank 2018"
+    assert labels["knoxjanenova2018"] == "Knox and Janenova 2018"
+    assert [e.key for e in entries][:2] == ["bacchi2016", "brimkulovbaryktabasov2018"]  # sorted by author
+    for e in entries:
+        assert e.text.render_as("text").strip(), e.key
