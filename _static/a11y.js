@@ -1,0 +1,36 @@
+// Accessibility repairs of the theme's markup (sphinx-book-theme / pydata-sphinx-theme,
+// myst-nb, sphinxcontrib-bibtex), found by axe-core in tests/test_browser.py.
+(function () {
+  function repair() {
+    // WCAG 2.5.3 "label in name" (axe: label-content-name-mismatch): a control whose
+    // aria-label does not contain its visible text ("Search" on a button that shows
+    // "Search… Ctrl+K", "Toggle hidden content" on "Show code cell source") is named by
+    // what it shows instead, which is what speech-input users say.
+    document.querySelectorAll("button[aria-label], summary[aria-label], a[aria-label]").forEach(function (el) {
+      var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
+      var label = el.getAttribute("aria-label") || "";
+      if (visible && label.toLowerCase().indexOf(visible.toLowerCase()) === -1) {
+        el.removeAttribute("aria-label");
+      }
+    });
+    // The colour-mode button shows only icons, whose tooltips ("Light", "Dark", "System
+    // Settings") axe reads as its visible text: the icons are decoration, "Color mode" names it.
+    document.querySelectorAll(".theme-switch-button .theme-switch, .theme-switch-button svg").forEach(function (el) {
+      el.removeAttribute("title");
+      el.setAttribute("aria-hidden", "true");
+      el.querySelectorAll("title").forEach(function (t) { t.remove(); });
+    });
+    // A role="list" must contain list items (axe: aria-required-children): the
+    // bibliography's entries are marked doc-biblioentry, a role deprecated in DPUB-ARIA 1.1.
+    document.querySelectorAll('[role="list"] > [role="doc-biblioentry"]').forEach(function (el) {
+      el.setAttribute("role", "listitem");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", repair);
+  } else {
+    repair();
+  }
+  // Font Awesome swaps its icons in after the page loads: repair again then.
+  window.addEventListener("load", repair);
+})();
