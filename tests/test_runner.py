@@ -1,0 +1,526 @@
+"""The papermill runner (halfopen.run): its functions, and its promises on a copy of the book.
+
+Unit tests exercise the pure functions on small hand-made notebooks and manifests. The
+integration tests (marked ``slow``) copy the book's files into a temporary folder and run
+the COPY's own package there (``PYTHONPATH=<copy>``, ``cwd=<copy>``), so ``paths.ROOT`` is
+the copy and every edit below (a data value, a failing cell) touches the copy only. They
+prove the promises of issue 4:
+
+(a) a no-op rebuild executes no chapter;
+(b) editing one value of one table re-executes exactly the chapters that read it (as their
+    manifests recorded), and the rebuilt HTML shows the new value everywhere, prose included;
+(c) a failing chapter is named with its cell and error, the others still finish, the exit
+    code is non-zero and the last good book stays in place;
+(d) ``-p`` and ``-f`` reach exactly the chapters that declare them; an undeclared parameter
+    exits 2 with a clear message;
+(e) executed notebooks go to the build folder; the sources are never written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from halfopen import run
+
+ROOT = Path(__file__).resolve().parent.parent
+CH02 = "02_open_government_in_central_asia"
+SUMMARY_COUNTS = re.compile(r"^(\d+) executed, (\d+) cached, (\d+) failed$", re.M)
+SUMMARY_ROW = re.compile(r"^(\S+)\s+(executed|cached|failed)\s+\d+\.\d\s", re.M)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_notebook(path: Path, parameters: str | None, body: str = "x = 1", outputs: bool = False) -> Path:
+    """A small notebook: an optional cell tagged ``parameters``, then one code cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(nbformat.v4.new_markdown_cell("# A chapter"))
+    if parameters is not None:
+        nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    cell = nbformat.v4.new_code_cell(body)
+    if outputs:
+        cell.execution_count = 7
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n")]
+    nb.cells.append(cell)
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    return path
+
+
+def chapter(tmp_path: Path, name: str, declared: dict) -> run.Chapter:
+    return run.Chapter(name, tmp_path / f"{name}.ipynb", declared)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (bytecode caches aside) -> its SHA-256."""
+    return {
+        str(p.relative_to(folder)): sha(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def copy_book(dest: Path) -> Path:
+    """Copy the book's files (tracked, plus new ones git doesn't ignore) into ``dest``."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listed.split("\0")):
+        src = ROOT / rel
+        if src.is_file():  # a tracked file deleted in the working tree is not part of the book
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def halfopen(copy: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """``python -m halfopen ARGS`` with the copy's package, from inside the copy."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HALFOPEN_DATA_DIR", "HALFOPEN_READ_LOG")}
+    env["PYTHONPATH"] = str(copy)
+    return subprocess.run(
+        [sys.executable, "-m", "halfopen", *args],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def statuses(proc: subprocess.CompletedProcess) -> dict[str, str]:
+    """Chapter -> executed/cached/failed, from the summary table the command prints."""
+    return dict(SUMMARY_ROW.findall(proc.stdout))
+
+
+def counts(proc: subprocess.CompletedProcess) -> tuple[int, int, int]:
+    m = SUMMARY_COUNTS.search(proc.stdout)
+    assert m, f"no summary line in the output:\n{proc.stdout}\n{proc.stderr}"
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+def manifests(build: Path) -> dict[str, dict]:
+    """The last good manifest of every chapter in a build folder."""
+    out = {}
+    for p in (build / "executed").glob("*.json"):
+        if p.name.endswith(".failed.json") or p.name == "run_record.json":
+            continue
+        m = json.loads(p.read_text(encoding="utf-8"))
+        out[m["chapter"]] = m
+    return out
+
+
+def text_of(html: str) -> str:
+    """Visible text of an HTML page, tags dropped and whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def table_rows(html: str, first_cell: str) -> list[list[str]]:
+    """The cells of every table row whose text contains ``first_cell``."""
+    rows = []
+    for tr in re.findall(r"<tr.*?</tr>", html, re.S):
+        cells = [text_of(c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, re.S)]
+        if any(first_cell in c for c in cells):
+            rows.append(cells)
+    return rows
+
+
+def fail(proc: subprocess.CompletedProcess) -> str:
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}"
+
+
+# --------------------------------------------------------------------------- unit: parameters
+
+
+def test_declared_parameters_reads_names_and_literal_defaults(tmp_path):
+    nb = make_notebook(
+        tmp_path / "c.ipynb",
+        "# a comment\ndata_dir = None\nedition = 2019\ncountries: list | None = ['Kazakhstan']\n"
+        "a = b = 'x'\nderived = len('abc')\nimport math\n",
+    )
+    assert run.declared_parameters(nb) == {
+        "data_dir": None,
+        "edition": 2019,
+        "countries": ["Kazakhstan"],
+        "a": "x",
+        "b": "x",
+        "derived": None,  # declared, but its default isn't a literal
+    }
+
+
+def test_declared_parameters_without_a_parameters_cell_is_empty(tmp_path):
+    assert run.declared_parameters(make_notebook(tmp_path / "c.ipynb", None, "edition = 2019")) == {}
+
+
+def test_every_chapter_of_the_book_declares_data_dir():
+    found = run.chapters(ROOT)
+    assert [c.name for c in found][:2] == ["01_background", CH02], "chapters must come in _toc.yml order"
+    missing = [c.name for c in found if "data_dir" not in c.declared]
+    assert not missing, f"chapters without a data_dir parameter: {missing}"
+    by_name = {c.name: c for c in found}
+    assert by_name[CH02].declared["edition"] == 2019
+    assert [c.name for c in found if c.runs_last] == ["a4_status"]
+
+
+def test_select_by_stem_prefix_or_file_name_in_given_order(tmp_path):
+    book = [chapter(tmp_path, n, {}) for n in ("01_background", "02_central_asia", "a1_data", "a2_report")]
+    assert run.select(book, None) == book
+    assert run.select(book, []) == book
+    picked = run.select(book, ["a2", "02_central_asia", "chapters/01_background.ipynb", "02"])
+    assert [c.name for c in picked] == ["a2_report", "02_central_asia", "01_background"]
+
+
+@pytest.mark.parametrize("name", ["a", "99", "central"])
+def test_select_rejects_ambiguous_or_unknown_names(tmp_path, name):
+    book = [chapter(tmp_path, n, {}) for n in ("01_background", "02_central_asia", "a1_data", "a2_report")]
+    with pytest.raises(run.ParameterError, match=rf"no single chapter matches '{name}'.*01_background"):
+        run.select(book, [name])
+
+
+def test_resolve_parameters_gives_each_chapter_only_what_it_declares(tmp_path):
+    a = chapter(tmp_path, "a", {"data_dir": None})
+    b = chapter(tmp_path, "b", {"data_dir": None, "edition": 2019})
+    out = run.resolve_parameters([a, b], {"edition": 2025, "data_dir": "some/where"})
+    here = str(Path("some/where").resolve())
+    assert out == {"a": {"data_dir": here}, "b": {"data_dir": here, "edition": 2025}}
+    assert run.resolve_parameters([a, b], {}) == {"a": {}, "b": {}}
+
+
+def test_resolve_parameters_raises_for_a_parameter_no_chapter_declares(tmp_path):
+    a = chapter(tmp_path, "a", {"data_dir": None})
+    b = chapter(tmp_path, "b", {"edition": 2019, "run_record": None})
+    with pytest.raises(run.ParameterError) as info:
+        run.resolve_parameters([a, b], {"edition": 2025, "editon": 2025, "zzz": 1})
+    message = str(info.value)
+    assert "editon, zzz" in message
+    assert "declared: data_dir, edition" in message  # the runner's own run_record is not offered
+    # declared by a chapter that is not part of this run: still an error
+    with pytest.raises(run.ParameterError, match="edition"):
+        run.resolve_parameters([a], {"edition": 2025})
+
+
+def test_parse_parameters_yaml_file_then_command_line(tmp_path):
+    f = tmp_path / "params.yaml"
+    f.write_text("edition: 2018\ncountries: [Kazakhstan, Denmark]\ndata_dir: null\n", encoding="utf-8")
+    params = run.parse_parameters([("edition", "2025"), ("label", "'007'"), ("flag", "true")], str(f))
+    assert params == {
+        "edition": 2025,  # -p wins over the file, and is read as YAML (an int)
+        "countries": ["Kazakhstan", "Denmark"],
+        "data_dir": None,
+        "label": "007",
+        "flag": True,
+    }
+    assert run.parse_parameters(None, None) == {}
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert run.parse_parameters([], str(empty)) == {}
+
+
+def test_parse_parameters_rejects_a_file_that_is_not_a_mapping(tmp_path):
+    f = tmp_path / "params.yaml"
+    f.write_text("- edition\n- 2025\n", encoding="utf-8")
+    with pytest.raises(run.ParameterError, match="must be a mapping"):
+        run.parse_parameters([], str(f))
+
+
+# --------------------------------------------------------------------------- unit: cache keys
+
+
+def test_notebook_hash_ignores_outputs_but_not_code_or_tags(tmp_path):
+    base = run.notebook_hash(make_notebook(tmp_path / "a.ipynb", "edition = 2019"))
+    assert run.notebook_hash(make_notebook(tmp_path / "b.ipynb", "edition = 2019", outputs=True)) == base
+    assert run.notebook_hash(make_notebook(tmp_path / "c.ipynb", "edition = 2019", "x = 2")) != base
+    assert run.notebook_hash(make_notebook(tmp_path / "d.ipynb", "edition = 2020")) != base
+    untagged = make_notebook(tmp_path / "e.ipynb", None, "edition = 2019\n")
+    assert run.notebook_hash(untagged) != base
+
+
+def _manifest(inputs: run.Inputs, reads: list[dict], status: str = "ok") -> dict:
+    from dataclasses import asdict
+
+    return {"version": run.MANIFEST_VERSION, "status": status, "inputs": asdict(inputs), "reads": reads}
+
+
+def test_stale_reasons(tmp_path):
+    executed = tmp_path / "ch.ipynb"
+    executed.write_text("{}", encoding="utf-8")
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    reads = [{"path": str(table), "sha256": sha(table)}]
+    inputs = run.Inputs("nb1", {"edition": 2019}, "pkg1", "env1")
+    current = _manifest(inputs, reads)
+
+    assert run.stale_reasons(current, inputs, executed) == []
+    assert run.stale_reasons(None, inputs, executed) == ["never executed"]
+    assert run.stale_reasons(current, inputs, tmp_path / "gone.ipynb") == ["never executed"]
+    assert run.stale_reasons({**current, "version": 0}, inputs, executed) == ["never executed"]
+    assert run.stale_reasons(_manifest(inputs, reads, "failed"), inputs, executed) == ["last run failed"]
+    assert run.stale_reasons(current, run.Inputs("nb2", {"edition": 2019}, "pkg1", "env1"), executed) == ["notebook"]
+    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2025}, "pkg1", "env1"), executed) == [
+        "parameters"
+    ]
+    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2019}, "pkg2", "env2"), executed) == [
+        "package",
+        "environment",
+    ]
+
+    table.write_text("a,b\n1,3\n", encoding="utf-8")  # one value edited
+    (reason,) = run.stale_reasons(current, inputs, executed)
+    assert reason.startswith("changed: ") and reason.endswith("t.csv")
+    table.unlink()  # a table that has gone is a change too
+    assert len(run.stale_reasons(current, inputs, executed)) == 1
+
+
+def test_package_and_environment_hashes_are_stable_and_content_based(tmp_path):
+    assert run.package_hash() == run.package_hash()
+    (tmp_path / "requirements.txt").write_text("pandas==2.2.3\n", encoding="utf-8")
+    before = run.environment_hash(tmp_path)
+    assert run.environment_hash(tmp_path) == before
+    (tmp_path / "requirements.txt").write_text("pandas==2.2.2\n", encoding="utf-8")
+    assert run.environment_hash(tmp_path) != before
+
+
+def test_summary_counts_and_errors():
+    results = [
+        run.Result("01_a", "executed", 2.04, "/x/01_a.ipynb"),
+        run.Result("02_b", "cached", 1.0, "/x/02_b.ipynb"),
+        run.Result("03_c", "failed", 0.5, "/x/03_c.failed.ipynb", "cell 4 (ValueError): bad\nline two"),
+    ]
+    text = run.summary(results)
+    assert "1 executed, 1 cached, 1 failed" in text
+    assert re.search(r"^01_a\s+executed\s+2\.0\s+/x/01_a\.ipynb$", text, re.M)
+    assert "FAILED 03_c: cell 4 (ValueError): bad\nline two" in text
+
+
+# --------------------------------------------------------------------------- integration (a copy of the book)
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """A copy of the book, built once, cold, into a build folder beside it."""
+    base = tmp_path_factory.mktemp("runner")
+    copy = copy_book(base / "book")
+    build = base / "build"
+    before = tree_hashes(copy)
+    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    after = tree_hashes(copy)
+    assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
+    return {"copy": copy, "build": build, "cold": proc, "before": before, "after": after}
+
+
+@pytest.mark.slow
+def test_the_copy_runs_its_own_package(book):
+    copy = book["copy"]
+    env = dict(os.environ, PYTHONPATH=str(copy))
+    probe = subprocess.run(
+        [sys.executable, "-c", "import halfopen, halfopen.paths as p; print(halfopen.__file__); print(p.ROOT)"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert probe == [str(copy / "halfopen" / "__init__.py"), str(copy)]
+    # ... and so did the kernels: every file a chapter read lies inside the copy or its build folder
+    reads = [r["path"] for m in manifests(book["build"]).values() for r in m["reads"]]
+    assert any(p.endswith("/data/freedom_house.csv") for p in reads)
+    outside = [p for p in reads if not (p.startswith(str(copy) + "/") or p.startswith(str(book["build"]) + "/"))]
+    assert not outside, f"chapters read files outside the copy: {outside}"
+
+
+@pytest.mark.slow
+def test_e_executed_notebooks_go_to_the_build_folder_never_over_the_sources(book):
+    assert book["after"] == book["before"], "building changed files of the book's sources"
+    copy, executed = book["copy"], book["build"] / "executed"
+    for c in run.chapters(copy):
+        src = nbformat.read(c.path, as_version=4)
+        assert all(not cell.get("outputs") for cell in src.cells if cell.cell_type == "code"), c.name
+        done = nbformat.read(executed / f"{c.name}.ipynb", as_version=4)
+        code = [cell for cell in done.cells if cell.cell_type == "code"]
+        assert code and all(cell.execution_count for cell in code), f"{c.name}: not every cell was executed"
+    assert counts(book["cold"]) == (len(run.chapters(copy)), 0, 0)
+
+
+@pytest.mark.slow
+def test_a_noop_rebuild_executes_no_chapter(book):
+    copy, build = book["copy"], book["build"]
+    executed_before = tree_hashes(build / "executed")
+    proc = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 0, fail(proc)
+    n = len(run.chapters(copy))
+    assert counts(proc) == (0, n, 0)
+    assert set(statuses(proc).values()) == {"cached"}
+    assert tree_hashes(build / "executed") == executed_before, "a no-op run rewrote executed notebooks"
+
+
+@pytest.mark.slow
+def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(book):
+    copy, build = book["copy"], book["build"]
+    table = copy / "data" / "freedom_house.csv"
+    readers = {name for name, m in manifests(build).items() if str(table) in {r["path"] for r in m["reads"]}}
+    all_names = {c.name for c in run.chapters(copy)}
+    last = {c.name for c in run.chapters(copy) if c.runs_last}
+    assert CH02 in readers and readers != all_names - last, f"readers: {readers}"
+
+    # Kazakhstan, 2019 edition: civil liberties 17 -> 36, so the total 22 -> 41 (the sum rule holds,
+    # the ratings and status are untouched). 41 also beats Kyrgyzstan's 38: the "highest" sentence changes.
+    rows = list(csv.reader(table.read_text(encoding="utf-8").splitlines()))
+    header = rows[0]
+    i = [n for n, r in enumerate(rows) if r[:2] == ["Kazakhstan", "2019"]]
+    assert len(i) == 1
+    kz = dict(zip(header, rows[i[0]]))
+    assert (kz["pr_score"], kz["cl_score"], kz["total_score"]) == ("5", "17", "22"), "the paper's values moved"
+    kz.update(cl_score="36", total_score="41")
+    rows[i[0]] = [kz[h] for h in header]
+    table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+
+    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
+    st = statuses(proc)
+    assert set(st) == all_names
+    executed = {n for n, s in st.items() if s == "executed"}
+    # The status page (runs last) shows every chapter's last run time, so it re-executes with them.
+    assert executed - last == readers, f"executed {sorted(executed)}, readers {sorted(readers)}"
+    assert all(st[n] == "cached" for n in all_names - readers - last)
+    new_sha = sha(table)
+    for name in readers:
+        assert {r["path"]: r["sha256"] for r in manifests(build)[name]["reads"]}[str(table)] == new_sha
+
+    html = (build / "html" / "chapters" / f"{CH02}.html").read_text(encoding="utf-8")
+    prose = text_of(html)
+    assert "Denmark scores 97 out of 100 and Kazakhstan 41 ." in prose  # glued numbers in a sentence
+    assert "the highest score is Kazakhstan ’s ( 41 )" in prose
+    (kz_row,) = [r for r in table_rows(html, "Kazakhstan") if r[0] == "Kazakhstan"]
+    assert kz_row[-1] == "41", kz_row  # Table 1, aggregate score
+    report = (build / "html" / "chapters" / "a2_reproduction_report.html").read_text(encoding="utf-8")
+    (check,) = [r for r in table_rows(report, "Kazakhstan: aggregate score")]
+    assert check[1:4] == ["22", "41", "NO"], check  # published, book, match
+
+
+@pytest.mark.slow
+def test_c_a_failing_chapter_is_reported_and_the_last_good_book_stays(book):
+    copy, build = book["copy"], book["build"]
+    src = copy / "chapters" / f"{CH02}.ipynb"
+    original = src.read_bytes()
+    nb = nbformat.reads(original.decode("utf-8"), as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])) + 2
+    nb.cells.insert(at, nbformat.v4.new_code_cell('raise RuntimeError("h7: the table is on fire")'))
+    src.write_text(nbformat.writes(nb), encoding="utf-8")
+    html_before = tree_hashes(build / "html")
+    good_before = sha(build / "executed" / f"{CH02}.ipynb")
+    try:
+        proc = halfopen(copy, "build", "01", "02", "03", "--force", "--build-dir", str(build), "--no-progress")
+    finally:
+        src.write_bytes(original)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, fail(proc)
+    assert statuses(proc) == {"01_background": "executed", CH02: "failed", "03_case_selection": "executed"}
+    failed = nbformat.read(build / "executed" / f"{CH02}.failed.ipynb", as_version=4)
+    (bad,) = [c for c in failed.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
+    assert f"FAILED {CH02}: cell {bad.execution_count} (RuntimeError): h7: the table is on fire" in out
+    assert 'raise RuntimeError("h7: the table is on fire")' in out  # the traceback's last lines
+    assert "Build stopped" in out and "last good book is unchanged" in out
+    assert tree_hashes(build / "html") == html_before
+    assert sha(build / "executed" / f"{CH02}.ipynb") == good_before
+
+
+def _table_1_markdown(executed: Path) -> str:
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            text = o.get("data", {}).get("text/markdown", "")
+            if "tbl-table-1" in text:
+                return text
+    raise AssertionError(f"no Table 1 output in {executed}")
+
+
+def _md_rows(table: str) -> dict[str, list[str]]:
+    """Body rows of a Markdown pipe table: first cell -> the other cells, in order."""
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] not in ("Country", ":--"):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _injected(executed: Path) -> str:
+    nb = nbformat.read(executed, as_version=4)
+    cells = [c.source for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    return cells[0] if cells else ""
+
+
+@pytest.mark.slow
+def test_d_parameters_reach_the_chapters_that_declare_them(book, tmp_path):
+    from halfopen import data
+
+    copy = book["copy"]
+    build = tmp_path / "build"
+    chapters_before = tree_hashes(copy / "chapters")
+    fh = data.load("freedom_house", copy / "data")
+    kz_2025 = int(fh[(fh.country == "Kazakhstan") & (fh.edition == 2025)].total_score.iloc[0])
+    kz_2019 = int(fh[(fh.country == "Kazakhstan") & (fh.edition == 2019)].total_score.iloc[0])
+    assert kz_2025 != kz_2019
+
+    proc = halfopen(copy, "run", "02", "-p", "edition", "2025", "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 0, fail(proc)
+    executed = build / "executed" / f"{CH02}.ipynb"
+    t1 = _table_1_markdown(executed)
+    assert "Central Asia (2025)" in t1
+    assert _md_rows(t1)["Kazakhstan"][-1] == str(kz_2025), t1  # its aggregate score in that edition
+    assert "edition = 2025" in _injected(executed)
+    assert manifests(build)[CH02]["inputs"]["parameters"] == {"edition": 2025}
+
+    # back to the default: the parameters changed, so the chapter runs again; then it is cached
+    proc = halfopen(copy, "run", "02", "--build-dir", str(build), "--no-progress")
+    assert statuses(proc) == {CH02: "executed"}, fail(proc)
+    assert "Central Asia (2019)" in _table_1_markdown(executed)
+    proc = halfopen(copy, "run", "02", "--build-dir", str(build), "--no-progress")
+    assert statuses(proc) == {CH02: "cached"}, fail(proc)
+
+    params = tmp_path / "params.yaml"
+    params.write_text("edition: 2018\ncountries: [Kazakhstan, Denmark]\n", encoding="utf-8")
+    proc = halfopen(copy, "run", "01", "02", "-f", str(params), "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 0, fail(proc)
+    assert manifests(build)[CH02]["inputs"]["parameters"] == {"edition": 2018, "countries": ["Kazakhstan", "Denmark"]}
+    assert manifests(build)["01_background"]["inputs"]["parameters"] == {}
+    assert _injected(build / "executed" / "01_background.ipynb") == ""
+    t1 = _table_1_markdown(executed)
+    assert "Central Asia (2018)" in t1
+    assert list(_md_rows(t1)) == ["Kazakhstan", "Denmark"], t1  # only these two, in this order
+
+    assert tree_hashes(copy / "chapters") == chapters_before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        (["02", "-p", "no_such_parameter", "1"], "no_such_parameter"),
+        (["01", "-p", "edition", "2025"], "edition"),  # 02 declares it, but 02 is not in this run
+    ],
+)
+def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, args, name):
+    build = tmp_path / "build"
+    proc = halfopen(book["copy"], "run", *args, "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 2, fail(proc)
+    assert proc.stderr.startswith(f"error: no chapter of this run declares the parameter(s) {name};"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (build / "executed").exists() or not list((build / "executed").glob("*.ipynb")), "it executed"
