@@ -273,9 +273,7 @@ def test_stale_reasons(tmp_path):
     assert run.stale_reasons({**current, "version": 0}, inputs, executed) == ["never executed"]
     assert run.stale_reasons(_manifest(inputs, reads, "failed"), inputs, executed) == ["last run failed"]
     assert run.stale_reasons(current, run.Inputs("nb2", {"edition": 2019}, "pkg1", "env1"), executed) == ["notebook"]
-    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2025}, "pkg1", "env1"), executed) == [
-        "parameters"
-    ]
+    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2025}, "pkg1", "env1"), executed) == ["parameters"]
     assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2019}, "pkg2", "env2"), executed) == [
         "package",
         "environment",
