@@ -11,7 +11,8 @@ How:
 * The site is served on 127.0.0.1 (a free port, :func:`serve`) and printed by Debian's
   ``chromium`` driven by Playwright (:func:`launch`); no browser is downloaded.
 * ``_static/print.css`` (the book's print style: no navigation, buttons or sidebars; code
-  blocks wrap) is added to each page when the built page does not already link it.
+  blocks wrap) is linked by every page (Jupyter Book links each file of ``_static/``); it is
+  added here too when a built page does not link it.
 * Each chapter's "Cite this chapter" block is moved to just under the chapter title, so the
   citation is on the first page of the chapter's PDF and of the chapter in the book's PDF.
 * The whole-book PDF is one HTML document printed once (no PDF merging, so no extra
@@ -179,7 +180,9 @@ async ([pages, citeSelector]) => {
     // Resolve relative addresses against the chapter's own URL before moving the nodes.
     for (const el of src.querySelectorAll('[src]')) el.setAttribute('src', new URL(el.getAttribute('src'), url).href);
     for (const el of src.querySelectorAll('[srcset]')) el.removeAttribute('srcset');
-    for (const el of src.querySelectorAll('a[href]')) el.setAttribute('href', new URL(el.getAttribute('href'), url).href);
+    for (const el of src.querySelectorAll('a[href]')) {
+      el.setAttribute('href', new URL(el.getAttribute('href'), url).href);
+    }
     const cite = src.querySelector(citeSelector);
     if (cite) {
       const h1 = src.querySelector('h1');

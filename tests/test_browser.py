@@ -23,6 +23,10 @@ downloads a browser). Every page of the table of contents is visited once at des
 * ``python -m halfopen.pdf`` fails, writes an empty PDF, or a chapter PDF's first page does
   not carry that chapter's citation (text read with pdf.js, also pinned there).
 
+The theme's own accessibility slips (a control's aria-label hiding its visible text, the
+bibliography's list without list items) are repaired by ``_static/a11y.js``, which Jupyter Book
+links into every page like every file in ``_static/`` (``print.css`` too).
+
 JavaScript packages: the tests run ``npm ci`` in tests/browser/ themselves when its
 node_modules is missing or older than the lock file (the npm registry is reachable in CI).
 
@@ -40,7 +44,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -156,20 +160,24 @@ def _watch(page, site: str, problems: list[str]) -> None:
     page.route(re.compile(r"^(?!" + re.escape(origin) + r"/|data:|blob:)"), abort_external)
     page.on(
         "console",
-        lambda m: problems.append(f"console {m.type}: {m.text} ({m.location.get('url', '')})")
-        if m.type == "error"
-        else None,
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text} ({m.location.get('url', '')})") if m.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
     page.on(
         "requestfailed",
-        lambda r: None
-        if not r.url.startswith(origin)  # already reported as external
-        else problems.append(f"request failed: {r.url} ({r.failure})"),
+        lambda r: (
+            None
+            if not r.url.startswith(origin)  # already reported as external
+            else problems.append(f"request failed: {r.url} ({r.failure})")
+        ),
     )
     page.on(
         "response",
-        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 and r.url.startswith(origin) else None,
+        lambda r: (
+            problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 and r.url.startswith(origin) else None
+        ),
     )
 
 
@@ -357,7 +365,9 @@ def test_no_serious_accessibility_violations(visits):
     for path, v in visits["desktop"].items():
         for viol in v.violations:
             for node in viol["nodes"]:
-                lines.append(f"{path}: [{viol['impact']}] {viol['id']} ({viol['help']}) at {node['target']}: {node['html']}")
+                lines.append(
+                    f"{path}: [{viol['impact']}] {viol['id']} ({viol['help']}) at {node['target']}: {node['html']}"
+                )
     assert not lines, f"axe-core: {len(lines)} critical/serious violations:\n" + "\n".join(lines)
 
 
@@ -438,7 +448,7 @@ def test_pdf_of_every_chapter_and_the_book_with_citation_first(html_dir, visits,
     out = build_dir / "pdf"
     bad = []
     pdfs = {path: out / (Path(path).stem + ".pdf") for path in toc_pages}
-    for path, pdf in pdfs.items():
+    for pdf in pdfs.values():
         if not pdf.exists() or pdf.stat().st_size < 1000 or not pdf.read_bytes().startswith(b"%PDF-"):
             bad.append(f"{pdf.name}: missing or empty")
     assert not bad, "\n".join(bad)
@@ -457,7 +467,7 @@ def test_pdf_of_every_chapter_and_the_book_with_citation_first(html_dir, visits,
     book = out / pdf_mod.BOOK_PDF
     assert book.exists() and book.stat().st_size > 1000, f"no whole-book PDF {book}"
     text = _pdf_texts([book])[str(book)]
-    assert text["numPages"] >= len(toc_pages), f"the book's PDF has {text['numPages']} pages for {len(toc_pages)} chapters"
+    assert text["numPages"] >= len(toc_pages), f"book.pdf has {text['numPages']} pages for {len(toc_pages)} chapters"
     whole = _norm("".join(text["pages"]))
     position = 0
     for path in toc_pages:  # each chapter's title after the previous chapter's
