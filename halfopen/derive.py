@@ -115,3 +115,26 @@ def matland_cell(matrix: pd.DataFrame, ambiguity: str, conflict: str) -> str:
     if len(hit) != 1:
         raise ValueError(f"Matland's matrix has no single cell for ({ambiguity}, {conflict})")
     return str(hit["implementation"].iloc[0])
+
+
+def matland_table(matrix: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
+    """Table 3: Matland's ambiguity-conflict matrix with each assessed policy in its cell.
+
+    Rows are the levels of ambiguity, columns the levels of conflict (low before high), as
+    the paper prints them. A cell names its type of implementation; each policy in
+    ``assessments`` is placed, by :func:`matland_cell`, in the cell its ambiguity and
+    conflict give, after a colon (as the paper writes "Symbolic Implementation: Open
+    Government in Central Asia").
+    """
+    order = {"low": 0, "high": 1}
+    cells = matrix.assign(text=matrix["implementation"].astype(str))
+    for a in assessments.itertuples(index=False):
+        name = matland_cell(matrix, a.ambiguity, a.conflict)
+        hit = cells["implementation"] == name
+        cells.loc[hit, "text"] = cells.loc[hit, "text"] + ": " + a.policy
+    table = cells.pivot(index="ambiguity", columns="conflict", values="text")
+    table = table.loc[sorted(table.index, key=order.get), sorted(table.columns, key=order.get)]
+    table.index = [f"{level.capitalize()} ambiguity" for level in table.index]
+    table.columns = [f"{level.capitalize()} conflict" for level in table.columns]
+    table.index.name = ""
+    return table

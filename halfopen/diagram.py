@@ -1,0 +1,247 @@
+"""Figure 1, the half-open government diagram, drawn from two declarative tables.
+
+The paper's own Figure 1 is an image under "all rights reserved", so the book designs its
+own from the text (¶8-9, ¶33-46). The argument lives in data, not in code:
+
+- ``diagram_nodes.csv``: one row per box, with its kind (driver, policy, explanation,
+  mechanism, outcome, adopted, untouched), its place on a grid (``column`` left to right,
+  ``row`` top to bottom, the row giving the box's top edge; fractions allowed) and the
+  paragraphs it rests on;
+- ``diagram_edges.csv``: one row per arrow, with an optional label.
+
+:func:`draw` lays the boxes out on that grid, sizes each box to its wrapped text, and
+routes every arrow from the edge of one box to the edge of the other. Changing the
+argument (a box, an arrow, a label) is an edit of a CSV; the figure, its alt text and its
+text description (:func:`describe`) follow.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+from .theme import PALETTE
+
+#: Fill, edge and legend text of each kind of box. Light fills with dark text keep the
+#: figure readable in print, on slides and in both of the book's themes; the edge colours
+#: come from the Okabe-Ito palette, so kinds stay distinct for colour-blind readers, and
+#: the kinds are also told apart by their legend and line style, not by colour alone.
+KIND_STYLE: dict[str, dict[str, str]] = {
+    "driver": {"fill": "#D6E9F8", "edge": PALETTE["blue"], "line": "solid", "legend": "Why adopt it"},
+    "policy": {"fill": "#E8F4FB", "edge": PALETTE["sky"], "line": "solid", "legend": "The policy"},
+    "explanation": {"fill": "#FBE3D2", "edge": PALETTE["vermillion"], "line": "solid", "legend": "Why it stalls"},
+    "mechanism": {"fill": "#FDF3E7", "edge": PALETTE["orange"], "line": "dashed", "legend": "How"},
+    "outcome": {"fill": "#3A3A3A", "edge": PALETTE["black"], "line": "solid", "legend": "The outcome"},
+    "adopted": {"fill": "#D5F0E6", "edge": PALETTE["green"], "line": "solid", "legend": "Adopted"},
+    "untouched": {"fill": "#F6E1EC", "edge": PALETTE["purple"], "line": "solid", "legend": "Left untouched"},
+}
+
+#: Grid geometry, in inches: the distance between column centres and between rows, and the
+#: width of a box. Rows may be fractional, so the data can fine-tune vertical spacing.
+COLUMN_STEP = 3.55
+ROW_STEP = 1.0
+BOX_WIDTH = 3.1
+LABEL_SIZE = 10.5
+DETAIL_SIZE = 8.6
+LINE_HEIGHT = 0.19  # inches per detail line
+WRAP = 40  # characters per detail line
+
+
+@dataclass(frozen=True)
+class Box:
+    """A box as drawn: centre and size in inches (y grows downwards in the data)."""
+
+    id: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.height / 2
+
+
+def _detail_lines(detail: object) -> list[str]:
+    if not isinstance(detail, str) or not detail.strip():
+        return []
+    return textwrap.wrap(detail.strip(), WRAP)
+
+
+def _label_lines(label: str) -> list[str]:
+    return textwrap.wrap(label, 30)
+
+
+def layout(nodes: pd.DataFrame) -> dict[str, Box]:
+    """Place each node on the grid and size its box to its text.
+
+    Raises :class:`ValueError` naming both boxes if two boxes overlap, so a data edit that
+    puts two boxes on top of each other fails loudly instead of drawing an unreadable figure.
+    """
+    boxes: dict[str, Box] = {}
+    for row in nodes.itertuples(index=False):
+        n_lines = len(_label_lines(row.label)) * 1.25 + len(_detail_lines(row.detail))
+        height = 0.28 + LINE_HEIGHT * n_lines
+        top = -row.row * ROW_STEP  # boxes of a row share their top edge
+        boxes[row.id] = Box(row.id, row.column * COLUMN_STEP, top - height / 2, BOX_WIDTH, height)
+    ids = list(boxes)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            p, q = boxes[a], boxes[b]
+            if abs(p.x - q.x) < (p.width + q.width) / 2 and abs(p.y - q.y) < (p.height + q.height) / 2:
+                raise ValueError(f"diagram_nodes.csv: boxes '{a}' and '{b}' overlap; move one (column/row)")
+    return boxes
+
+
+def _anchor(box: Box, towards: Box) -> tuple[float, float]:
+    """Where an arrow leaves (or enters) ``box`` on its way to ``towards``."""
+    if towards.top < box.bottom - 0.05:  # below
+        return box.x + max(-0.35, min(0.35, (towards.x - box.x) * 0.25)), box.bottom
+    if towards.bottom > box.top + 0.05:  # above
+        return box.x + max(-0.35, min(0.35, (towards.x - box.x) * 0.25)), box.top
+    side = 1 if towards.x > box.x else -1
+    return box.x + side * box.width / 2, box.y
+
+
+def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> plt.Figure:
+    """Draw the diagram: boxes by kind, arrows with their labels, and a legend of kinds."""
+    boxes = layout(nodes)
+    xs = [b.x for b in boxes.values()]
+    lows = [b.bottom for b in boxes.values()]
+    highs = [b.top for b in boxes.values()]
+    x0, x1 = min(xs) - BOX_WIDTH / 2 - 0.2, max(xs) + BOX_WIDTH / 2 + 0.2
+    y0, y1 = min(lows) - 0.75, max(highs) + (0.55 if title else 0.2)
+    fig = plt.figure(figsize=(x1 - x0, y1 - y0))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_axis_off()
+
+    for row in nodes.itertuples(index=False):
+        box, style = boxes[row.id], KIND_STYLE[row.kind]
+        dark = row.kind == "outcome"
+        ax.add_patch(
+            FancyBboxPatch(
+                (box.x - box.width / 2, box.bottom),
+                box.width,
+                box.height,
+                boxstyle="round,pad=0.02,rounding_size=0.12",
+                facecolor=style["fill"],
+                edgecolor=style["edge"],
+                linewidth=1.8,
+                linestyle=style["line"],
+                zorder=2,
+            )
+        )
+        label = "\n".join(_label_lines(row.label))
+        detail = "\n".join(_detail_lines(row.detail))
+        n_label = label.count("\n") + 1
+        label_y = box.top - 0.14 - LINE_HEIGHT * 1.25 * n_label / 2
+        ax.text(
+            box.x,
+            label_y,
+            label,
+            ha="center",
+            va="center",
+            fontsize=LABEL_SIZE,
+            fontweight="bold",
+            color="white" if dark else "black",
+            zorder=3,
+            linespacing=1.15,
+        )
+        if detail:
+            ax.text(
+                box.x,
+                label_y - LINE_HEIGHT * 1.25 * n_label / 2 - 0.06,
+                detail,
+                ha="center",
+                va="top",
+                fontsize=DETAIL_SIZE,
+                color="white" if dark else "#222222",
+                zorder=3,
+                linespacing=1.25,
+            )
+
+    for row in edges.itertuples(index=False):
+        a, b = boxes[row.source], boxes[row.target]
+        start, end = _anchor(a, b), _anchor(b, a)
+        ax.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=16,
+                linewidth=1.5,
+                color="#333333",
+                shrinkA=2,
+                shrinkB=2,
+                zorder=1,
+            )
+        )
+        if isinstance(row.label, str) and row.label:
+            ax.text(
+                (start[0] + end[0]) / 2,
+                (start[1] + end[1]) / 2,
+                row.label,
+                ha="center",
+                va="center",
+                fontsize=8.4,
+                style="italic",
+                color="#222222",
+                zorder=4,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+            )
+
+    if title:
+        ax.text((x0 + x1) / 2, y1 - 0.25, title, ha="center", va="center", fontsize=13, fontweight="bold")
+    used = [k for k in KIND_STYLE if k in set(nodes["kind"])]
+    handles = [
+        Patch(
+            facecolor=KIND_STYLE[k]["fill"],
+            edgecolor=KIND_STYLE[k]["edge"],
+            linestyle=KIND_STYLE[k]["line"],
+            linewidth=1.5,
+            label=KIND_STYLE[k]["legend"],
+        )
+        for k in used
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=8.6,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+        handlelength=1.6,
+        columnspacing=1.2,
+    )
+    return fig
+
+
+def describe(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[str]:
+    """The diagram as sentences, one per arrow ("A leads to B (label)"), for readers who
+    cannot see the figure and for the alt text."""
+    labels = dict(zip(nodes["id"], nodes["label"]))
+    lines = []
+    for row in edges.itertuples(index=False):
+        extra = f" ({row.label})" if isinstance(row.label, str) and row.label else ""
+        lines.append(f"{labels[row.source]} → {labels[row.target]}{extra}")
+    return lines
+
+
+def paragraphs_cited(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[int]:
+    """Every paragraph number a box or an arrow rests on, sorted (ranges expanded)."""
+    found: set[int] = set()
+    for spec in list(nodes["paragraphs"]) + list(edges["paragraphs"]):
+        for part in str(spec).split(";"):
+            lo, _, hi = part.partition("-")
+            found.update(range(int(lo), int(hi or lo) + 1))
+    return sorted(found)
