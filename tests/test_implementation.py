@@ -1,0 +1,193 @@
+"""Unit tests of halfopen.implementation: stated counts, Open Budget scores, dated events."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from halfopen import data
+from halfopen import implementation as im
+
+BOTH = ["access_to_information", "freedom_of_the_press"]
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return data.load("paper_figures")
+
+
+@pytest.fixture(scope="module")
+def events():
+    return data.load("events")
+
+
+@pytest.fixture(scope="module")
+def obs_tables():
+    return {n: data.load(n) for n in ("obs_central_asia", "obs_score_bands", "countries", "published_values")}
+
+
+def _row(value, qualifier):
+    return pd.Series({"value": value, "qualifier": qualifier})
+
+
+# --------------------------------------------------------------------------- stated counts
+
+
+@pytest.mark.parametrize(
+    "value, qualifier, text",
+    [(30000, "more than", "more than 30,000"), (8300, "exactly", "8,300"), (415, "exactly", "415")],
+)
+def test_count_text_keeps_the_qualifier(value, qualifier, text):
+    assert im.count_text(value, qualifier) == text
+
+
+def test_count_text_refuses_unknown_qualifier():
+    with pytest.raises(ValueError, match="unknown qualifier"):
+        im.count_text(5, "about")
+
+
+def test_stated_reads_the_papers_ngo_counts(figures):
+    assert im.stated(figures, "ngos_at_height") == "more than 30,000"
+    assert im.stated(figures, "ngos_registered") == "18,000"
+    assert im.stated(figures, "ngos_active") == "8,300"
+    with pytest.raises(KeyError, match="no row with key 'nope'"):
+        im.stated(figures, "nope")
+
+
+def test_figures_table_shows_counts_as_stated_and_adds_nothing(figures):
+    keys = ["ngos_at_height", "ngos_registered", "ngos_active"]
+    table = im.figures_table(figures, keys)
+    assert list(table["Count as stated"]) == ["more than 30,000", "18,000", "8,300"]
+    assert len(table) == 3
+    assert "Out of" not in table.columns  # no count here is a part of a stated total
+    akimats = im.figures_table(figures, ["akimats_no_2015_accounts"])
+    assert akimats.loc[0, "Out of"] == "16"
+
+
+@pytest.mark.parametrize(
+    "top, bottom, expected",
+    [("exactly", "exactly", "exactly"), ("exactly", "more than", "less than"), ("more than", "exactly", "more than")],
+)
+def test_bounded_ratio_direction(top, bottom, expected):
+    value, qualifier = im.bounded_ratio(_row(415, top), _row(15000, bottom))
+    assert value == pytest.approx(415 / 15000)
+    assert qualifier == expected
+
+
+def test_bounded_ratio_of_two_lower_bounds_is_refused():
+    with pytest.raises(ValueError, match="no bound"):
+        im.bounded_ratio(_row(1, "more than"), _row(2, "more than"))
+
+
+@pytest.mark.parametrize(
+    "value, qualifier, digits, scale, text",
+    [
+        (415 / 15000, "less than", 1, 100, "less than 2.8"),  # 2.77 rounded up keeps "less than" true
+        (15000 / 415, "more than", 0, 1, "more than 36"),  # 36.14 rounded down keeps "more than" true
+        (8300 / 30000, "less than", 0, 100, "less than 28"),
+        (0.125, "exactly", 2, 1, "0.13"),  # half up, not to even
+        (2.0, "less than", 0, 1, "less than 2"),  # an exact bound is not pushed further
+    ],
+)
+def test_bound_text_rounds_toward_a_true_bound(value, qualifier, digits, scale, text):
+    assert im.bound_text(value, qualifier, digits, scale) == text
+
+
+def test_counts_figure_labels_the_lower_bound(figures):
+    fig = im.counts_figure(figures, ["ngos_at_height", "ngos_registered", "ngos_active"], "t", "x")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "more than 30,000" in labels and "18,000" in labels and "8,300" in labels
+    assert any("lower bound" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- Open Budget Survey
+
+
+def _scores(t, obs_round=2017, names=("Kazakhstan",)):
+    return im.obs_scores(
+        t["obs_central_asia"], t["obs_score_bands"], t["countries"], obs_round, list(names), t["published_values"]
+    )
+
+
+def test_obs_2017_kazakhstan_rounds_to_the_papers_scores_and_bands(obs_tables):
+    scores = _scores(obs_tables).set_index("Measure")
+    assert list(scores["Rounded"]) == [53, 13, 63]
+    assert list(scores["Band"]) == ["limited", "few", "adequate"]
+    assert list(scores["Sufficient"]) == [False, False, True]
+    assert scores.loc["transparency", "Score"] == pytest.approx(52.74)
+    assert im.paper_agreement(scores.reset_index()) == (6, 6)
+
+
+def test_obs_other_round_has_no_paper_values_and_keeps_gaps(obs_tables):
+    scores = _scores(obs_tables, 2012, ("Kazakhstan", "Tajikistan"))
+    assert (scores["Paper"] == "").all()
+    oversight = scores[scores["Measure"] == "oversight"]
+    assert oversight["Rounded"].isna().all() and (oversight["Band"] == "").all()
+    table = im.obs_table(scores)
+    assert "Paper: score" not in table.columns and "Country" in table.columns
+    assert im.paper_agreement(scores) == (0, 0)
+
+
+def test_obs_unknown_round_and_country_are_refused(obs_tables):
+    with pytest.raises(ValueError, match="rounds present"):
+        _scores(obs_tables, 2016)
+    with pytest.raises(ValueError, match="unknown countries: Atlantis"):
+        _scores(obs_tables, 2017, ("Atlantis",))
+    with pytest.raises(ValueError, match="no scores for Denmark"):
+        _scores(obs_tables, 2017, ("Denmark",))
+
+
+def test_obs_table_for_one_country(obs_tables):
+    table = im.obs_table(_scores(obs_tables))
+    assert "Country" not in table.columns
+    assert list(table["Sufficient (61+)"]) == ["no", "no", "yes"]
+    assert list(table["Paper: score"]) == ["53", "13", "63"]
+
+
+def test_obs_figure_draws_threshold_and_band_names(obs_tables):
+    bands = obs_tables["obs_score_bands"]
+    fig = im.obs_figure(_scores(obs_tables), bands, 2017)
+    assert len(fig.axes) == 3
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "substantial" in texts and "53 (limited)" in texts
+    assert "sufficient from 61" in fig.axes[-1].get_xlabel()
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- dated events
+
+
+def test_events_for_sorts_and_puts_year_only_dates_last_in_their_year(events):
+    chosen = im.events_for(events, BOTH)
+    assert list(chosen["date_text"]) == ["16 November 2015", "December 2017", "January 2018", "spring 2018"]
+    with pytest.raises(ValueError, match="unknown sections"):
+        im.events_for(events, ["nowhere"])
+
+
+def test_events_table_columns(events):
+    table = im.events_table(events, ["freedom_of_the_press"])
+    assert list(table.columns) == ["Date (as the paper gives it)", "Section", "Kind", "Event", "¶"]
+    assert set(table["Section"]) == {"Freedom of the press"}
+    assert list(table["¶"]) == [25, 27, 26]
+
+
+def test_event_span_month_or_whole_year():
+    assert im.event_span(2018, None) == (2018.0, 2019.0)
+    assert im.event_span(2018, float("nan")) == (2018.0, 2019.0)
+    start, end = im.event_span(2017, 12)
+    assert math.isclose(start, 2017 + 11 / 12) and math.isclose(end, 2018.0)
+
+
+def test_timeline_highlights_its_section(events):
+    fig = im.timeline(events, BOTH, "freedom_of_the_press")
+    ax, text_ax = fig.axes
+    bold = {t.get_text() for t in text_ax.texts if t.get_fontweight() == "bold"}
+    assert bold == {"December 2017", "January 2018", "spring 2018"}
+    assert len(ax.patches) == 1  # only "spring 2018" is dated to a year
+    plt.close(fig)
+    with pytest.raises(ValueError, match="not one of the sections"):
+        im.timeline(events, ["access_to_information"], "freedom_of_the_press")
