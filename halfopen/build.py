@@ -9,11 +9,18 @@
 4. Only a build that passed replaces ``_build/html``; after a failure the last good book
    stays exactly as it was, and the command says so.
 
+When the staged sources, the package (which holds the Sphinx extension) and the pinned
+environment are byte for byte those of the last successful build, step 3 is skipped: a
+strict build of identical input gives the same book, so the no-op rebuild costs only the
+cache check and the staging (see ``docs/performance.md``). The stamp lives beside ``html/``
+(``html.sha256``), not in it, so it is never published.
+
 Nothing here writes into ``data/``, ``chapters/`` or any other tracked file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -62,6 +69,18 @@ def stage(build_dir: Path, root: Path | None = None) -> Path:
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return src
+
+
+def source_stamp(src: Path) -> str:
+    """A hash of everything a Sphinx build of ``src`` depends on: every staged file (path and
+    bytes), the package's code and the pinned environment."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in src.rglob("*") if p.is_file()):
+        h.update(f.relative_to(src).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    h.update(run.package_hash().encode())
+    h.update(run.environment_hash().encode())
+    return h.hexdigest()
 
 
 def _hide_code(nb: dict[str, Any]) -> None:
@@ -126,12 +145,18 @@ def build(
         print(f"\nBuild stopped: a chapter failed. {kept}", file=sys.stderr)
         return 1
     src = stage(build_dir, root)
+    stamp_file = build_dir / "html.sha256"
+    stamp = source_stamp(src)
+    if (build_dir / "html" / "index.html").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        print(f"\nBook unchanged (same sources, package and environment as the last build): {build_dir / 'html'}")
+        return 0
     out = build_dir / "staging" / "out"
     code = sphinx_build(src, out)
     if code != 0:
         print(f"\nBuild failed: Sphinx reported warnings or errors (see above). {kept}", file=sys.stderr)
         return code or 1
     target = swap(out / "_build" / "html", build_dir)
+    stamp_file.write_text(stamp)
     print(f"\nBook built: {target / 'index.html'}")
     return 0
 

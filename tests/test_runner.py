@@ -369,6 +369,17 @@ def test_a_noop_rebuild_executes_no_chapter(book):
 
 
 @pytest.mark.slow
+def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(book):
+    copy, build = book["copy"], book["build"]
+    html_before = tree_hashes(build / "html")
+    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    assert proc.returncode == 0, fail(proc)
+    assert "Book unchanged" in proc.stdout, fail(proc)
+    assert "build succeeded" not in proc.stdout, "Sphinx ran although nothing had changed"
+    assert tree_hashes(build / "html") == html_before
+
+
+@pytest.mark.slow
 def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(book):
     copy, build = book["copy"], book["build"]
     table = copy / "data" / "freedom_house.csv"
