@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import data
+from . import data, tables
 
 
 def _sources_text(res: dict[str, Any]) -> str:
@@ -106,3 +106,28 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
         else:
             out.append(kind)
     return "; ".join(out)
+
+
+def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
+    """The appendix's per-table section: for every table, its file name as a rubric, its
+    description, its rules across columns, and a numbered table of its columns.
+
+    All text from the descriptor is escaped, so a description can't inject markup.
+    """
+    parts = []
+    for name in data.table_names(data_dir):
+        res = data.resource(name, data_dir)
+        path = tables.escape(res["path"])
+        parts.append(f"```{{rubric}} {path}\n```\n\n{tables.escape(res.get('description', ''))}\n")
+        checks = checks_text(name, data_dir)
+        if checks:
+            parts.append(f"*Rules across columns:* {tables.escape(checks)}\n")
+        parts.append(
+            tables.markdown_table(
+                columns(name, data_dir),
+                caption=f"Columns of {path}",
+                label=f"tbl-columns-{name.replace('_', '-')}",
+                index=False,
+            )
+        )
+    return "\n".join(parts)
