@@ -343,7 +343,7 @@ def sample_table(sample: pd.DataFrame) -> pd.DataFrame:
         {
             "Who": list(sample["activity"]),
             "Method": [str(k).capitalize() for k in sample["kind"]],
-            "Participants": sample["participants"].astype("Int64").to_numpy(),
+            "Participants": sample["participants"].astype("Int64").reset_index(drop=True),
             "Month": [month_text(m) for m in sample["month"]],
             "Place": list(sample["place"]),
             "Note": list(sample["note"]),

@@ -188,6 +188,7 @@ def test_sample_table_and_figure(sample):
     table = context.sample_table(sample)
     assert list(table.columns) == ["Who", "Method", "Participants", "Month", "Place", "Note"]
     assert table["Participants"].isna().sum() == len(context.rows_without_count(sample))
+    assert str(table["Participants"].dtype) == "Int64"  # whole numbers, shown without ".0"
     fig = context.sample_figure(sample)
     ax = fig.axes[0]
     assert len(ax.patches) == sample["participants"].notna().sum()
