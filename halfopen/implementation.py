@@ -273,6 +273,35 @@ def paper_agreement(scores: pd.DataFrame) -> tuple[int, int]:
     return printed, same
 
 
+def obs_summary(scores: pd.DataFrame, country: str) -> dict[str, str | int]:
+    """Values for a chapter's prose about one country's scores, ready to glue.
+
+    Keys: ``obs_<measure>`` (rounded score), ``obs_<measure>_raw`` (two decimals) and
+    ``obs_<measure>_band`` for each measure (``"no score"`` where the round has none), and
+    ``obs_sufficient``: which measures reach the threshold, as a phrase.
+    """
+    mine = scores[scores["Country"] == country].set_index("Measure")
+    if mine.empty:
+        raise ValueError(f"no scores for {country}")
+    out: dict[str, str | int] = {}
+    passed = []
+    for measure in OBS_MEASURES:
+        row = mine.loc[measure]
+        has = not pd.isna(row["Rounded"])
+        out[f"obs_{measure}"] = int(row["Rounded"]) if has else "no score"
+        out[f"obs_{measure}_raw"] = f"{row['Score']:.2f}" if has else "no score"
+        out[f"obs_{measure}_band"] = str(row["Band"]) if has else "no band"
+        if has and bool(row["Sufficient"]):
+            passed.append(OBS_LABELS[measure].split(" (")[0].lower())
+    if not passed:
+        out["obs_sufficient"] = "none of the scores reaches it"
+    elif len(passed) == 1:
+        out["obs_sufficient"] = f"only {passed[0]} reaches it"
+    else:
+        out["obs_sufficient"] = " and ".join([", ".join(passed[:-1]), passed[-1]]) + " reach it"
+    return out
+
+
 def obs_figure(scores: pd.DataFrame, bands: pd.DataFrame, obs_round: int) -> plt.Figure:
     """One panel per score: the survey's bands shaded, its threshold drawn, a bar per country.
 
@@ -403,6 +432,18 @@ def timeline(events: pd.DataFrame, sections: Sequence[str], highlight: str) -> p
         Line2D([], [], marker="D", color="white", markeredgecolor="black", linestyle="", label="dated to the month"),
         Patch(facecolor="white", edgecolor="black", label="dated to the year (or season) only"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0.0))
-    fig.subplots_adjust(left=0.03, right=0.99, top=0.97, bottom=0.95 / (0.72 * n + 1.9) + 0.12)
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0.01))
+    fig.subplots_adjust(left=0.03, right=0.99, top=0.97, bottom=1.35 / (0.72 * n + 1.9))
     return fig
+
+
+def event_date(events: pd.DataFrame, section: str, words: str) -> str:
+    """The date, as the paper gives it, of the one event of ``section`` whose text has ``words``.
+
+    Lets prose quote a date from the table (``"December 2017"``) instead of typing it.
+    """
+    chosen = events_for(events, [section])
+    hit = chosen[chosen["event"].str.contains(words, case=False, regex=False)]
+    if len(hit) != 1:
+        raise KeyError(f"{len(hit)} events of {section!r} mention {words!r}; expected exactly one")
+    return str(hit["date_text"].iloc[0])

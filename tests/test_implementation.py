@@ -191,3 +191,23 @@ def test_timeline_highlights_its_section(events):
     plt.close(fig)
     with pytest.raises(ValueError, match="not one of the sections"):
         im.timeline(events, ["access_to_information"], "freedom_of_the_press")
+
+
+def test_event_date_finds_one_event(events):
+    assert im.event_date(events, "freedom_of_the_press", "Mass Media") == "December 2017"
+    assert im.event_date(events, "more_inclusive_decision_making", "citizen registration") == "January 2017"
+    with pytest.raises(KeyError, match="0 events"):
+        im.event_date(events, "freedom_of_the_press", "no such thing")
+
+
+def test_obs_summary_for_prose(obs_tables):
+    summary = im.obs_summary(_scores(obs_tables), "Kazakhstan")
+    assert summary["obs_transparency"] == 53 and summary["obs_transparency_raw"] == "52.74"
+    assert summary["obs_participation_band"] == "few"
+    assert summary["obs_sufficient"] == "only budget oversight reaches it"
+    earlier = im.obs_summary(_scores(obs_tables, 2012), "Kazakhstan")
+    assert earlier["obs_oversight"] == "no score" and earlier["obs_sufficient"] == "none of the scores reaches it"
+    kgz = im.obs_summary(_scores(obs_tables, 2019, ("Kyrgyzstan",)), "Kyrgyzstan")
+    assert kgz["obs_sufficient"] == "transparency and budget oversight reach it"
+    with pytest.raises(ValueError, match="no scores for Tajikistan"):
+        im.obs_summary(_scores(obs_tables), "Tajikistan")
