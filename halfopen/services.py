@@ -9,9 +9,8 @@ whose cells carry chapter links), and add what these three chapters need:
   gives as "more than N" is drawn as an open-ended bound (:func:`counts_panels`);
 - the dated events of a section, and every event that mentions a subject across sections,
   so that two dates the paper gives for one law can be shown side by side (:func:`mentions`);
-- the conclusion's reading of the paper: its answer to each of the three aims (¶4), the
-  causes of the bureaucrats' alarm and the three terms of the final sentence (¶46), all in
-  our words with the paragraphs they rest on.
+- the conclusion's reading of the paper: its answer to each of the three aims (¶4), in our
+  words, with the paragraphs each answer rests on and the chapters that cover it.
 """
 
 from __future__ import annotations
@@ -152,13 +151,6 @@ def number_word(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- the conclusion
-
-#: The causes of the bureaucrats' alarm, as ¶46 lists them, in our words.
-ALARM_CAUSES: tuple[str, ...] = (
-    "unrest from below, and the fear that a colour revolution would spread from neighbouring countries",
-    "scrutiny of, and challenges to, their own power base, down to how they live and behave",
-    "a public moving from passive to active, whose views they were not used to hearing and answering",
-)
 
 #: The paper's answer to each of its aims (¶4), in our words, with the paragraphs it rests on.
 AIM_ANSWERS: dict[int, tuple[str, str]] = {

@@ -182,8 +182,3 @@ def test_conclusion_aims_table_renders_links_unescaped(aims):
     )
     assert "{ref}`ch-discussion`" in md
     assert md.count("\n| ") == len(aims) + 2  # header, rule, one row per aim
-
-
-def test_alarm_causes_are_three_and_plain():
-    assert len(sv.ALARM_CAUSES) == 3
-    assert all(c and "|" not in c for c in sv.ALARM_CAUSES)
