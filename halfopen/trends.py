@@ -424,7 +424,7 @@ def series_figure(
     fig.legend(
         handles=handles,
         loc="outside upper center",
-        ncol=min(len(handles), 6) or 1,
+        ncol=max(1, min(len(handles), 6 if ncols >= 3 else 3)),
         title=title,
         title_fontproperties={"weight": "bold", "size": 13},
     )
