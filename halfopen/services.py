@@ -156,13 +156,13 @@ def number_word(n: int) -> str:
 AIM_ANSWERS: dict[int, tuple[str, str]] = {
     1: (
         "For standing abroad more than for openness at home: open government belongs to the "
-        "bid for international respectability (the OECD, the top-thirty goal) and to channelling "
-        "unrest, and the conclusion judges the commitment never to have been real",
+        "bid for international respectability (the OECD, the goal of joining the most developed "
+        "countries) and to channelling unrest, and the conclusion judges the commitment never to have been real",
         "¶6, ¶8–9, ¶46",
     ),
     2: (
-        "The benign, service-facing parts were put in place, but in every policy officials kept "
-        "or gained control: NGO funding through the state, gatekept portals, unpublished budgets, "
+        "The benign, service-facing parts were put in place, but in each policy officials held "
+        "on to control: NGO funding through the state, gatekept portals, unpublished budgets, "
         "stalled information requests, tighter media laws, monitored staff and citizens, and "
         "ethics commissioners held back by their superiors",
         "¶13–32",
