@@ -25,7 +25,7 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +108,7 @@ def descriptor(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DataError(
-            [Problem(_display(path), f"is not valid JSON ({exc.msg} at line {exc.lineno})")]
-        ) from None
+        raise DataError([Problem(_display(path), f"is not valid JSON ({exc.msg} at line {exc.lineno})")]) from None
 
 
 def resource(name: str, data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
@@ -169,8 +167,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a comma-separated UTF-8 file, refusing what we'd misread.
 
     Read correctly: a UTF-8 byte-order mark, CRLF line ends. Refused by name: other encodings
-    (Latin-1 / Windows-1252 bytes), semicolon or tab separators, an empty file, a file with a
-    header only, rows with a different number of cells than the header.
+    (Latin-1 / Windows-1252 bytes, UTF-16), semicolon or tab separators, an empty file, a file
+    with a header only. Each row comes back as ``[spreadsheet row number, cell, ...]``; rows
+    with the wrong number of cells are reported by :func:`_validate`, which knows the columns.
     """
     shown = _display(path)
     if not path.exists():
@@ -181,29 +180,23 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
         raw = raw[len(_BOM) :]
     if not raw.strip():
         raise DataError([Problem(shown, "the file is empty")])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw.count(b"\x00") * 4 >= len(raw):
+        raise DataError([Problem(shown, "is UTF-16 text (or a binary file); save the file as 'CSV UTF-8'")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            [
-                Problem(
-                    shown,
-                    "is not UTF-8 (byte 0x%02x looks like Latin-1 or Windows-1252 text); "
-                    "save the file as 'CSV UTF-8'" % raw[exc.start],
-                    row=row,
-                )
-            ]
-        ) from None
-    if "\x00" in text:
-        raise DataError([Problem(shown, "contains NUL bytes (UTF-16 or a binary file?)")])
+        raise DataError([_not_utf8(shown, raw, exc)]) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise DataError(
-            [Problem(shown, f"is not well-formed CSV ({exc})", row=reader.line_num)]
-        ) from None
+    records: list[list[str]] = []
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError([_bad_quote(shown, text, records, first_line, exc)]) from None
+        records.append(record)
     # Drop blank lines (a trailing newline, or blank lines a spreadsheet left).
     numbered = [(i + 1, r) for i, r in enumerate(records) if any(c.strip() for c in r)]
     if not numbered:
@@ -223,42 +216,137 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
         )
     if len(numbered) == 1:
         raise DataError([Problem(shown, "has a header but no rows of data", row=header_row)])
-    rows: list[list[str]] = []
-    problems: list[Problem] = []
-    for line, record in numbered[1:]:
-        if len(record) != len(header):
-            problems.append(
-                Problem(
-                    shown,
-                    f"has {len(record)} cells where the header has {len(header)}",
-                    row=line,
-                )
-            )
-        rows.append([str(line)] + record)
-    if problems:
-        raise DataError(problems)
-    return header, rows
+    return header, [[str(line)] + record for line, record in numbered[1:]]
+
+
+def _bad_quote(shown: str, text: str, records: list[list[str]], first_line: int, exc: csv.Error) -> Problem:
+    """The problem of a record the CSV reader can't parse (a quote never closed, a stray quote).
+
+    The row is the record's spreadsheet row (the records before it, plus one); the column is
+    the quoted cell where the quoting goes wrong, found by scanning the record's first line.
+    """
+    lines = text.splitlines()
+    line = lines[first_line - 1] if 0 < first_line <= len(lines) else ""
+    found = _quote_cell(line)
+    header = records[0] if records else []
+    column = value = None
+    if found is not None:
+        j, value = found
+        column = header[j] if records and j < len(header) else None
+    reason = "a quote is opened but never closed" if "end of data" in str(exc) else f"misplaced quote ({exc})"
+    return Problem(shown, f"is not well-formed CSV: {reason}", row=len(records) + 1, column=column, value=value)
+
+
+def _quote_cell(line: str) -> tuple[int, str] | None:
+    """Index and text of the first quoted cell of ``line`` that is not closed properly."""
+    j, i, start, n = 0, 0, 0, len(line)
+    while i < n:
+        if line[i] == '"' and i == start:
+            k = i + 1
+            while True:
+                q = line.find('"', k)
+                if q == -1:
+                    return j, line[start:]
+                if line[q + 1 : q + 2] == '"':
+                    k = q + 2
+                    continue
+                if q + 1 == n or line[q + 1] == ",":
+                    i = q + 1
+                    break
+                stop = line.find(",", q)
+                return j, line[start : stop if stop != -1 else n]
+            continue
+        if line[i] == ",":
+            j, start = j + 1, i + 1
+        i += 1
+    return None
+
+
+def _not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    """The problem of a file that isn't UTF-8, at the cell holding the first bad byte.
+
+    The file is re-read as Windows-1252 (Latin-1 for the bytes it leaves undefined), which is
+    what a spreadsheet that didn't save UTF-8 wrote, so the value is shown as the user sees it.
+    """
+    byte = raw[exc.start]
+    rule = (
+        f"is not UTF-8: byte 0x{byte:02x} ({_BYTE_CHARS[byte]!r} in Windows-1252/Latin-1) shows the file "
+        "was saved in another encoding; save it as 'CSV UTF-8'"
+    )
+    text = "".join(_BYTE_CHARS[b] for b in raw)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        records = []
+    header = records[0] if records else []
+    for i, record in enumerate(records):
+        for j, cell in enumerate(record):
+            if not _is_utf8(cell):
+                column = header[j] if i > 0 and j < len(header) else None
+                return Problem(shown, rule, row=i + 1, column=column, value=cell)
+    return Problem(shown, rule, row=raw[: exc.start].count(b"\n") + 1)
+
+
+def _cp1252(b: bytes) -> str:
+    try:
+        return b.decode("cp1252")
+    except UnicodeDecodeError:
+        return b.decode("latin-1")
+
+
+#: Each byte as a spreadsheet without UTF-8 shows it, and back.
+_BYTE_CHARS = [_cp1252(bytes([b])) for b in range(256)]
+_CHAR_BYTES = {c: b for b, c in enumerate(_BYTE_CHARS)}
+
+
+def _is_utf8(cell: str) -> bool:
+    """Whether the cell (read byte by byte as Windows-1252) was valid UTF-8 bytes."""
+    try:
+        bytes(_CHAR_BYTES[c] for c in cell).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- validation
 
-_INT = re.compile(r"^[+-]?\d+$")
-_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+# ASCII digits only: ``\d`` would also take Arabic-Indic or full-width digits, which
+# ``int()`` reads without a word.
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_NUM = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+_INT64_MAX = 2**63 - 1
+MAX_LISTED_NAMES = 12
 
 
-def _canonical_hint(value: str, allowed: list[str]) -> str:
-    """' (did you mean 'X'?)' when ``value`` differs from an allowed value only in form."""
-    folded = unicodedata.normalize("NFKC", value).strip().casefold()
+def _fold(text: str) -> str:
+    """A name as a reader compares it: Unicode-normalised, trimmed, case-free."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _canonical_hint(value: str, allowed: list[str], listed: bool = False) -> str:
+    """Why ``value`` isn't one of ``allowed``, when it can be told.
+
+    ' (did you mean 'X'?)' when it differs from an allowed value only in case, spaces or
+    Unicode form; a note naming its non-Latin letters (a Cyrillic 'а' looks like a Latin 'a')
+    when every allowed value is ASCII; with ``listed``, the allowed values when there are few.
+    """
+    folded = _fold(value)
     for option in allowed:
-        if unicodedata.normalize("NFKC", option).casefold() == folded:
+        if _fold(option) == folded:
             return f" (did you mean {option!r}?)"
-    return ""
+    notes = []
+    if all(option.isascii() for option in allowed):
+        foreign = sorted({c for c in value if not c.isascii()}, key=value.index)
+        if foreign:
+            names = ", ".join(f"{c!r} ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in foreign[:3])
+            notes.append(f"it holds characters outside Latin/ASCII: {names}")
+    if listed and len(allowed) <= MAX_LISTED_NAMES:
+        notes.append("listed: " + ", ".join(allowed))
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
-def _convert(
-    raw: str, fld: dict[str, Any], shown: str, line: int, problems: list[Problem]
-) -> Any:
+def _convert(raw: str, fld: dict[str, Any], shown: str, line: int, problems: list[Problem]) -> Any:
     """The cell ``raw`` as the field's type, or ``None``; append problems found."""
     name, kind = fld["name"], fld.get("type", "string")
     cons = fld.get("constraints", {})
@@ -269,6 +357,9 @@ def _convert(
     if raw == "":
         if cons.get("required"):
             bad("a value is required")
+        return None
+    if "\x00" in raw:
+        bad("contains a NUL character (a binary or UTF-16 file?)")
         return None
     if raw != raw.strip():
         bad("has leading or trailing spaces")
@@ -282,6 +373,9 @@ def _convert(
                 bad("must be a whole number (found text)")
             return None
         value = int(raw)
+        if abs(value) > _INT64_MAX:
+            bad("is too large a whole number")
+            return None
     elif kind == "number":
         if _DECIMAL_COMMA.match(raw):
             bad("uses a decimal comma; write numbers with a decimal point")
@@ -345,20 +439,26 @@ def _validate(
                     hint = f" (found {other!r}: check its spelling and spaces)"
             problems.append(Problem(shown, f"the column is missing{hint}", row=1, column=col))
         for col in extra:
-            problems.append(
-                Problem(shown, "is not a column of this table (unexpected column)", row=1, column=col)
-            )
+            problems.append(Problem(shown, "is not a column of this table (unexpected column)", row=1, column=col))
         dupes = sorted({c for c in header if header.count(c) > 1})
         for col in dupes:
             problems.append(Problem(shown, "the column appears more than once", row=1, column=col))
         if not problems:
+            k = next(k for k, (a, b) in enumerate(zip(header, expected)) if a != b)
             problems.append(
                 Problem(
                     shown,
                     "columns are in the wrong order; expected " + ", ".join(expected),
                     row=1,
+                    column=expected[k],
+                    value=header[k],
                 )
             )
+        raise DataError(problems)
+    for r in rows:
+        if len(r) - 1 != len(expected):
+            problems.append(_width_problem(r, fields, shown))
+    if problems:
         raise DataError(problems)
 
     lines = [int(r[0]) for r in rows]
@@ -380,6 +480,7 @@ def _validate(
 
     schema = res["schema"]
     _check_keys(schema, frame, lines, shown, problems)
+    _check_referenced_names(res["name"], frame, lines, shown, folder, problems)
     _check_foreign_keys(schema, frame, lines, shown, folder, problems)
     if problems:
         raise DataError(problems)
@@ -390,6 +491,51 @@ def _validate(
     if problems:
         raise DataError(problems)
     return frame
+
+
+def _width_problem(r: list[str], fields: list[dict[str, Any]], shown: str) -> Problem:
+    """A row with more or fewer cells than the header, said as precisely as we can.
+
+    An unquoted ``52,74`` (a decimal comma, or a thousands separator) splits one number into
+    two cells: when joining two neighbouring cells gives a row whose every cell is valid, the
+    problem is named at that column.
+    """
+    line, cells = int(r[0]), r[1:]
+    n, m = len(cells), len(fields)
+    if n == m + 1:
+        for j in range(m):
+            joined = f"{cells[j]},{cells[j + 1]}"
+            if fields[j].get("type") not in ("integer", "number") or not _DECIMAL_COMMA.match(joined):
+                continue
+            merged = f"{cells[j]}.{cells[j + 1]}" if fields[j].get("type") == "number" else cells[j] + cells[j + 1]
+            trial = cells[:j] + [merged] + cells[j + 2 :]
+            scratch: list[Problem] = []
+            for raw, f in zip(trial, fields):
+                _convert(raw, f, shown, line, scratch)
+            if not scratch:
+                return Problem(
+                    shown,
+                    f"a comma inside an unquoted number (a decimal comma or a thousands separator) splits it "
+                    f"into two cells, so the row has {n} cells where the header has {m}; write numbers with a "
+                    "decimal point and no thousands separator",
+                    row=line,
+                    column=fields[j]["name"],
+                    value=joined,
+                )
+    if n < m:
+        return Problem(
+            shown,
+            f"the row ends before this column: it has {n} cells where the header has {m}",
+            row=line,
+            column=fields[n]["name"],
+        )
+    return Problem(
+        shown,
+        f"the row has {n} cells where the header has {m} (an unquoted comma, or a cell past the last column)",
+        row=line,
+        column=fields[-1]["name"],
+        value=",".join(cells[m - 1 :]),
+    )
 
 
 def _check_keys(
@@ -409,6 +555,7 @@ def _check_keys(
                     f"duplicates the key ({shown_key}) of row {seen[values]}",
                     row=lines[i],
                     column=key[0] if len(key) == 1 else "+".join(key),
+                    value=", ".join(str(v) for v in values),
                 )
             )
         else:
@@ -436,9 +583,47 @@ def _check_foreign_keys(
                     Problem(
                         shown,
                         f"is not a {ref['fields']} listed in table '{ref['resource']}'"
-                        + _canonical_hint(str(value), allowed),
+                        + _canonical_hint(str(value), allowed, listed=True),
                         row=lines[i],
                         column=column,
                         value=str(value),
                     )
                 )
+
+
+def _check_referenced_names(
+    name: str, frame: pd.DataFrame, lines: list[int], shown: str, folder: Path, problems: list[Problem]
+) -> None:
+    """Columns other tables refer to (the canonical names) hold each name once, in one spelling.
+
+    ``Kazakhstan`` and ``kazakhstan `` in ``countries.csv`` would be two countries to the
+    loader and one to a reader; refused, naming the row that spelled it first.
+    """
+    columns = set()
+    for res in descriptor(folder)["resources"]:
+        for fk in res["schema"].get("foreignKeys", []):
+            if fk["reference"]["resource"] == name:
+                columns.add(fk["reference"]["fields"])
+    for column in sorted(columns):
+        if column not in frame.columns:
+            continue
+        seen: dict[str, tuple[int, str]] = {}
+        for i, value in enumerate(frame[column]):
+            if value is None or value is pd.NA:
+                continue
+            key = _fold(str(value))
+            if key in seen:
+                first_row, first = seen[key]
+                how = "repeats" if first == str(value) else "is another spelling of"
+                problems.append(
+                    Problem(
+                        shown,
+                        f"{how} {first!r} of row {first_row}; other tables refer to this column, "
+                        "so each name must appear once, in one spelling",
+                        row=lines[i],
+                        column=column,
+                        value=str(value),
+                    )
+                )
+            else:
+                seen[key] = (lines[i], str(value))

@@ -63,7 +63,20 @@ def _freedom_status(check, frame, lines, shown, folder, problems) -> None:
     thresholds = load(check.get("thresholds", "freedom_status_thresholds"), folder)
     for i, row in frame.iterrows():
         rating = derive.freedom_rating(row[check["pr"]], row[check["cl"]])
-        expected = derive.freedom_status(rating, thresholds)
+        try:
+            expected = derive.freedom_status(rating, thresholds)
+        except ValueError:
+            problems.append(
+                _problem(
+                    shown,
+                    f"PR {row[check['pr']]} and CL {row[check['cl']]} give a freedom rating of {rating:.1f}, "
+                    "which lies in no status band of the thresholds table",
+                    row=lines[i],
+                    column=check["status"],
+                    value=str(row[check["status"]]),
+                )
+            )
+            continue
         if row[check["status"]] != expected:
             problems.append(
                 _problem(
@@ -83,18 +96,26 @@ def _ordered_range(check, frame, lines, shown, folder, problems) -> None:
     for i, row in frame.iterrows():
         if row[low] > row[high]:
             problems.append(
-                _problem(shown, f"must not be above '{high}' ({row[high]})", row=lines[i], column=low, value=str(row[low]))
+                _problem(
+                    shown, f"must not be above '{high}' ({row[high]})", row=lines[i], column=low, value=str(row[low])
+                )
             )
     groups = frame.groupby(group, sort=False) if group else [(None, frame)]
     for _, part in groups:
-        ordered = part.sort_values(low)
+        ordered = part.sort_values(low, kind="stable")
         prev = None
         for i, row in ordered.iterrows():
-            if prev is not None and row[low] <= prev:
+            if prev is not None and row[low] <= prev[1]:
                 problems.append(
-                    _problem(shown, f"overlaps the range of another row (which ends at {prev})", row=lines[i], column=low, value=str(row[low]))
+                    _problem(
+                        shown,
+                        f"overlaps the range of row {prev[0]} (which ends at {prev[1]})",
+                        row=lines[i],
+                        column=low,
+                        value=str(row[low]),
+                    )
                 )
-            prev = row[high]
+            prev = (lines[i], row[high])
 
 
 def _not_before(check, frame, lines, shown, folder, problems) -> None:
@@ -103,7 +124,13 @@ def _not_before(check, frame, lines, shown, folder, problems) -> None:
     for i, row in frame.iterrows():
         if pd.notna(row[later]) and pd.notna(row[earlier]) and row[later] < row[earlier]:
             problems.append(
-                _problem(shown, f"must not be before '{earlier}' ({row[earlier]})", row=lines[i], column=later, value=str(row[later]))
+                _problem(
+                    shown,
+                    f"must not be before '{earlier}' ({row[earlier]})",
+                    row=lines[i],
+                    column=later,
+                    value=str(row[later]),
+                )
             )
 
 

@@ -24,7 +24,7 @@ def escape(text: Any) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
         return ""
     out = _PUNCT.sub(r"\\\1", str(text))
-    return out.replace("\n", " ")
+    return out.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def markdown_table(
