@@ -435,9 +435,36 @@ def add_meta_tags(app: Any, pagename: str, templatename: str, context: dict[str,
     context["metatags"] = context.get("metatags", "") + meta_html(tags)
 
 
+def dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """Drop repeated script entries from the page.
+
+    With launch buttons on, Jupyter Book's theme and sphinx-thebe each register the same
+    inline ``const THEBE_JS_URL = ...`` script, and a browser then throws "Identifier
+    'THEBE_JS_URL' has already been declared" on every page. Keeping the first of identical
+    entries (same file, or same inline body, and same attributes) removes the error and
+    changes nothing else.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
+    kept = []
+    for js in scripts:
+        attrs = getattr(js, "attributes", {}) or {}
+        # the same script registered twice may differ only in its priority: compare without it
+        filename = str(getattr(js, "filename", js) or "")
+        key = (filename, str(attrs.get("body", "")), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    context["script_files"] = kept
+
+
 def setup(app: Any) -> dict[str, Any]:
     _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.connect("doctree-resolved", add_cite_block)
     app.connect("html-page-context", add_meta_tags)
+    app.connect("html-page-context", dedupe_scripts)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

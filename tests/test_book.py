@@ -66,3 +66,11 @@ def test_every_figure_has_its_image_and_alt_text(built_book):
 def test_glued_values_are_in_the_prose(built_book):
     text = _page(built_book, "02_open_government_in_central_asia").read_text()
     assert "30</span> cells agree" in text or re.search(r"30</span>\s+cells agree", text)
+
+
+def test_no_page_loads_the_same_script_twice(built_book):
+    """A repeated inline script (e.g. ``const THEBE_JS_URL``) throws in the browser."""
+    for page in sorted(built_book.rglob("*.html")):
+        scripts = re.findall(r"<script\b[^>]*>.*?</script>", page.read_text(encoding="utf-8"), re.S)
+        repeated = sorted({s for s in scripts if scripts.count(s) > 1})
+        assert not repeated, f"{page.relative_to(built_book)} repeats: {repeated}"
