@@ -25,12 +25,13 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import paths, run
+from . import paths, run, status
 
 #: Files and folders of the book (besides the chapters) copied to the staging folder.
 BOOK_FILES = ["_config.yml", "_toc.yml", "intro.md", "references.bib", "CITATION.cff"]
@@ -65,6 +66,8 @@ def stage(build_dir: Path, root: Path | None = None) -> Path:
             shutil.copy2(f, chapters_out / f.name)
         elif f.is_dir() and not f.name.startswith("."):
             shutil.copytree(f, chapters_out / f.name)
+    manifests = {c.name: m for c in run.chapters(root) if (m := run._read_manifest(executed, c.name))}
+    status.write_run_record(manifests, src / status.RUN_RECORD_FILE)
     config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -73,13 +76,17 @@ def stage(build_dir: Path, root: Path | None = None) -> Path:
 
 def source_stamp(src: Path) -> str:
     """A hash of everything a Sphinx build of ``src`` depends on: every staged file (path and
-    bytes), the package's code and the pinned environment."""
+    bytes), the package's code, the pins and the installed packages."""
     h = hashlib.sha256()
     for f in sorted(p for p in src.rglob("*") if p.is_file()):
         h.update(f.relative_to(src).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())
     h.update(run.package_hash().encode())
     h.update(run.environment_hash().encode())
+    # the status page lists the installed packages, read at build time: a package installed
+    # or upgraded by hand (pins unchanged) must rebuild it too
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
+    h.update("\n".join(installed).encode())
     return h.hexdigest()
 
 

@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
 
 from . import __version__
 
@@ -461,10 +464,47 @@ def dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict[str
     context["script_files"] = kept
 
 
+class _StatusDirective(SphinxDirective):
+    """Render MyST produced by :mod:`halfopen.status` while the book is built."""
+
+    has_content = False
+
+    def markdown(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self) -> list[Any]:
+        container = nodes.container()
+        lines = StringList(self.markdown().splitlines(), source=self.env.docname)
+        self.state.nested_parse(lines, self.content_offset, container)
+        return container.children
+
+
+class RunTableDirective(_StatusDirective):
+    """``{halfopen-run-table}``: each chapter's last execution, from the staged run record."""
+
+    def markdown(self) -> str:
+        from . import status
+
+        path = Path(self.env.srcdir) / status.RUN_RECORD_FILE
+        self.env.note_dependency(str(path))
+        return status.run_markdown(path)
+
+
+class EnvironmentDirective(_StatusDirective):
+    """``{halfopen-environment}``: Python, platform and every package against its pin."""
+
+    def markdown(self) -> str:
+        from . import status
+
+        return status.environment_markdown()
+
+
 def setup(app: Any) -> dict[str, Any]:
     _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.connect("doctree-resolved", add_cite_block)
     app.connect("html-page-context", add_meta_tags)
     app.connect("html-page-context", dedupe_scripts)
+    app.add_directive("halfopen-run-table", RunTableDirective)
+    app.add_directive("halfopen-environment", EnvironmentDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

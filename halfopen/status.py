@@ -3,6 +3,12 @@
 Times come from the runner's record of the last execution of each chapter (a cached chapter
 keeps the time of the run that produced it). Versions are read at build time from the
 installed distributions and compared with the pins of ``requirements.txt``.
+
+Both are rendered by Sphinx directives of :mod:`halfopen.sphinx_ext` while the book is
+built (:func:`run_markdown`, :func:`environment_markdown`), not by executing the status
+notebook: the page then needs no re-execution when another chapter runs (which took a
+second, serial execution phase off every build), and the versions shown are those of the
+very process that builds the book.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, paths
+from . import data, paths, tables
 
 
 def run_table(run_record: str | os.PathLike | None) -> pd.DataFrame:
@@ -76,3 +82,59 @@ def platform_facts() -> dict[str, str]:
         "machine": platform.machine(),
         "cores": str(os.cpu_count()),
     }
+
+
+#: Name of the run record the build stages beside the book's sources.
+RUN_RECORD_FILE = "_run_record.json"
+
+
+def write_run_record(manifests: dict[str, dict], path: Path) -> Path:
+    """Write the record the status page shows: each chapter's last execution (seconds and
+    status) from the runner's cache manifests, in the book's order. Only facts that change
+    when a chapter is executed again go in, so a no-op rebuild stages the same file."""
+    record = {name: {"seconds": round(float(m["seconds"]), 1), "status": m["status"]} for name, m in manifests.items()}
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def run_markdown(record_path: Path) -> str:
+    """MyST for the status page: the table of execution times and a sentence summing them."""
+    if not record_path.exists():
+        return (
+            "This copy of the book was built without its runner (for example by a plain "
+            "`jupyter-book build`), so no execution record is available.\n"
+        )
+    runs = run_table(record_path)
+    table = tables.markdown_table(
+        runs,
+        caption="Execution of each chapter (its last run)",
+        label="tbl-status-runs",
+        index=False,
+        formats={"Seconds": "{:.1f}"},
+        source="The runner's cache manifests (`halfopen.run`), read when this book was built.",
+    )
+    total = float(runs["Seconds"].sum()) if len(runs) else 0.0
+    return (
+        f"{table}\n{len(runs)} chapters took {total:.1f} seconds of execution in all (in parallel, "
+        "so the wall-clock time was shorter). A chapter reused from the cache keeps the time of "
+        "the run that produced it.\n"
+    )
+
+
+def environment_markdown(requirements: Path | None = None) -> str:
+    """MyST for the status page: Python, platform, and every installed package against its pin."""
+    facts = platform_facts()
+    env = environment(requirements)
+    disagree = int((~env["Agrees"]).sum())
+    table = tables.markdown_table(
+        env.assign(Agrees=env["Agrees"].map({True: "yes", False: "NO"})),
+        caption="Installed packages and their pins",
+        label="tbl-status-packages",
+        index=False,
+        source="`importlib.metadata`, read while this book was built; pins from `requirements.txt`.",
+    )
+    return (
+        f"Python {facts['python']} on {facts['system']} ({facts['machine']}, {facts['cores']} cores). "
+        f"The environment holds {len(env)} packages; {disagree} of them differ from the pins of "
+        f"`requirements.txt`.\n\n{table}"
+    )

@@ -74,3 +74,13 @@ def test_no_page_loads_the_same_script_twice(built_book):
         scripts = re.findall(r"<script\b[^>]*>.*?</script>", page.read_text(encoding="utf-8"), re.S)
         repeated = sorted({s for s in scripts if scripts.count(s) > 1})
         assert not repeated, f"{page.relative_to(built_book)} repeats: {repeated}"
+
+
+def test_status_page_lists_every_chapter_and_the_pinned_packages(built_book):
+    page = (built_book / "chapters" / "a4_status.html").read_text(encoding="utf-8")
+    cells = set(re.findall(r"<td[^>]*><p>([^<]*)</p></td>", page))
+    missing = [c.name for c in run.chapters() if c.name not in cells]
+    assert not missing, f"the status page's run table lacks: {missing}"
+    for pinned in ("jupyter-book", "myst-nb", "pandas", "papermill"):
+        assert pinned in {c.lower() for c in cells}, f"{pinned} not in the environment table"
+    assert "without its runner" not in page
