@@ -319,13 +319,22 @@ def _strip_ansi(text: str) -> str:
 
 
 def _normalise(path: Path) -> None:
-    """Drop run-specific metadata (times, durations) so identical inputs give identical files."""
+    """Drop run-specific metadata (times, durations) so identical inputs give identical files.
+
+    Cell ids are made deterministic too: the sources are nbformat 4.4 (no ids), and papermill
+    upgrades them with random ids (and gives its injected-parameters cell one), so two runs of
+    the same notebook differed in every cell's id. An id is now a hash of the cell's position
+    and source: unique, and the same on every run.
+    """
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb["metadata"].pop("papermill", None)
-    for cell in nb["cells"]:
+    for i, cell in enumerate(nb["cells"]):
         meta = cell.get("metadata", {})
         meta.pop("papermill", None)
         meta.pop("execution", None)
+        if "id" in cell:
+            source = "".join(cell.get("source", []))
+            cell["id"] = hashlib.sha256(f"{i}\0{source}".encode()).hexdigest()[:8]
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

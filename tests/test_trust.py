@@ -1,0 +1,261 @@
+"""Trust (issue 5): nothing is lost, a failed build keeps the last good book, the same inputs give
+the same book, and text from data is escaped in the HTML.
+
+(1) The hash of every tracked file (``git ls-files``) is taken when this module is collected,
+    before any test of the session runs, and again after the session's real-checkout execution
+    and build (the ``chapter_results`` and ``built_book`` fixtures of ``conftest.py``) and this
+    module's heavy paths: nothing changed, and no new file appeared in ``data/`` or ``chapters/``.
+(2) On a copy of the book (the runner's ``copy_book``, run with ``PYTHONPATH=<copy>``), a build
+    that fails, by a bad table or by a Sphinx warning (a broken ``{ref}``), leaves the last good
+    ``html/`` byte-identical and says so.
+(3) Two clean builds of the copy (fresh build folders, ``--force``) give byte-identical figures
+    (``html/_images``) and executed notebooks identical apart from timing: every chapter's
+    notebook byte for byte, the status page once its run times and its build folder's path are
+    masked. (The first run of this test found every cell id random: papermill upgrades the
+    nbformat-4.4 sources and assigns random ids; ``halfopen.run._normalise`` now makes them
+    deterministic.)
+(4) A cell of ``data/study_sample.csv`` holding ``<script>alert(1)</script>`` shows as that text
+    in chapter 04's table, and no page of the book holds a script element running it.
+
+Heavy (marked ``slow``): one copy, two cold builds, three incremental ones, shared by the tests
+through a module fixture; each test restores what it edits in the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_runner import copy_book, fail, halfopen, sha, statuses, text_of, tree_hashes
+
+from halfopen import run
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = "<script>alert(1)</script>"
+CH04 = "04_data_collection_and_analysis"
+#: The status page shows each chapter's run time (and the build folder's run record): it is
+#: compared with run times, paths and the ids derived from them masked (notebook), or not at
+#: all (HTML page).
+STATUS_PAGE = "a4_status"
+
+
+def _git(*args: str) -> list[str]:
+    out = subprocess.run(["git", *args, "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    return sorted(filter(None, out.split("\0")))
+
+
+def tracked_hashes() -> dict[str, str | None]:
+    """Every tracked file -> SHA-256 of its bytes (None if deleted in the working tree)."""
+    out = {}
+    for rel in _git("ls-files"):
+        p = ROOT / rel
+        out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+    return out
+
+
+def new_files_in_sources() -> list[str]:
+    """Files in data/ and chapters/ that git doesn't track and doesn't ignore."""
+    return _git("ls-files", "--others", "--exclude-standard", "--", "data", "chapters")
+
+
+# Taken at collection, before any test (and any session fixture) of the run.
+TRACKED_AT_START = tracked_hashes()
+NEW_AT_START = new_files_in_sources()
+
+
+# --------------------------------------------------------------------------- the copy and its builds
+
+
+def _snapshot(build: Path, copy: Path) -> dict:
+    """What (3) compares, read right after a build (later tests rebuild into the same folder)."""
+    varying = {c.name for c in run.chapters(copy) if c.runs_last} | {STATUS_PAGE}
+    executed = {}
+    for p in sorted((build / "executed").glob("*.ipynb")):
+        text = p.read_text(encoding="utf-8")
+        if p.stem in varying:
+            # the status page: its run times vary, and its run_record parameter is the build
+            # folder's path (so the id of the injected cell, a hash of its source, varies too)
+            text = text.replace(str(build), "<build>")
+            text = re.sub(r"\d+(\\\\\.|\.)\d+", "<seconds>", text)
+            text = re.sub(r'"id": "[0-9a-f]{8}"', '"id": "<id>"', text)
+        executed[p.name] = text
+    html = build / "html"
+    pages = {
+        str(p.relative_to(html)): sha(p) for p in sorted((html / "chapters").glob("*.html")) if p.stem not in varying
+    }
+    return {"images": tree_hashes(html / "_images"), "executed": executed, "pages": pages}
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """A copy of the book built twice from clean, into two build folders, with --force."""
+    base = tmp_path_factory.mktemp("trust")
+    copy = copy_book(base / "book")
+    out = {"copy": copy}
+    for key in ("a", "b"):
+        build = base / f"build-{key}"
+        proc = halfopen(copy, "build", "--force", "--build-dir", str(build), "--no-progress")
+        assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
+        out[key] = build
+        out[f"snapshot-{key}"] = _snapshot(build, copy)
+    return out
+
+
+# --------------------------------------------------------------------------- (3) the same inputs, the same book
+
+
+@pytest.mark.slow
+def test_3_two_clean_builds_give_identical_figures_and_notebooks(book):
+    a, b = book["snapshot-a"], book["snapshot-b"]
+    assert a["images"], "the book has no figure files"
+    assert all(name.endswith((".png", ".svg")) for name in a["images"]), sorted(a["images"])
+    assert a["images"] == b["images"], "figure files differ between two clean builds"
+    assert len(a["executed"]) == len(run.chapters(book["copy"]))
+    differ = [name for name in a["executed"] if a["executed"][name] != b["executed"].get(name)]
+    assert not differ, f"executed notebooks differ between two clean builds: {differ}"
+    assert a["pages"] == b["pages"], [p for p in a["pages"] if a["pages"][p] != b["pages"].get(p)]
+
+
+@pytest.mark.slow
+def test_3_figure_files_carry_no_timestamp(book):
+    images = sorted((book["a"] / "html" / "_images").iterdir())
+    for p in images:
+        body = p.read_bytes()
+        if p.suffix == ".png":
+            assert b"tIME" not in body, f"{p.name}: a PNG time chunk"
+        elif p.suffix == ".svg":
+            assert b"<dc:date>" not in body, f"{p.name}: an SVG date"
+
+
+@pytest.mark.slow
+def test_3_executed_notebooks_carry_no_timing_metadata(book):
+    for p in sorted((book["a"] / "executed").glob("*.ipynb")):
+        nb = nbformat.read(p, as_version=4)
+        assert "papermill" not in nb.metadata, p.name
+        for cell in nb.cells:
+            assert not {"papermill", "execution"} & set(cell.metadata), (p.name, cell.metadata)
+
+
+# --------------------------------------------------------------------------- (2) a failed build keeps the good book
+
+
+def _kept(proc, build: Path) -> None:
+    assert proc.returncode != 0, fail(proc)
+    assert f"The last good book is unchanged at {build / 'html'}." in proc.stderr, fail(proc)
+    assert "Book built" not in proc.stdout
+
+
+@pytest.mark.slow
+def test_2_a_bad_table_stops_the_build_and_the_last_good_html_stays(book):
+    copy, build = book["copy"], book["a"]
+    table = copy / "data" / "freedom_house.csv"
+    original = table.read_bytes()
+    html_before, stamp_before = tree_hashes(build / "html"), (build / "html.sha256").read_bytes()
+    text = original.decode("utf-8")
+    assert text.count("\nKazakhstan,2019,NF,7,") == 1
+    try:
+        table.write_text(text.replace("\nKazakhstan,2019,NF,7,", "\nKazakhstan,2019,NF,8,"), encoding="utf-8")
+        proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    finally:
+        table.write_bytes(original)
+    _kept(proc, build)
+    assert "Build stopped: a chapter failed." in proc.stderr
+    assert "column 'pr_rating': value '8': must be at most 7" in proc.stdout, fail(proc)
+    assert "failed" in statuses(proc).values()
+    assert tree_hashes(build / "html") == html_before
+    assert (build / "html.sha256").read_bytes() == stamp_before
+
+
+@pytest.mark.slow
+def test_2_a_sphinx_warning_fails_the_build_and_the_last_good_html_stays(book):
+    copy, build = book["copy"], book["a"]
+    src = copy / "chapters" / "01_background.ipynb"
+    original = src.read_bytes()
+    nb = nbformat.reads(original.decode("utf-8"), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("See {ref}`ch-no-such-chapter-h5`."))
+    html_before, stamp_before = tree_hashes(build / "html"), (build / "html.sha256").read_bytes()
+    try:
+        src.write_text(nbformat.writes(nb), encoding="utf-8")
+        proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    finally:
+        src.write_bytes(original)
+    _kept(proc, build)
+    assert "Build failed: Sphinx reported warnings or errors" in proc.stderr, fail(proc)
+    assert "ch-no-such-chapter-h5" in proc.stdout + proc.stderr, fail(proc)
+    assert statuses(proc).get("01_background") == "executed"  # it executed fine: Sphinx refused it
+    assert tree_hashes(build / "html") == html_before
+    assert (build / "html.sha256").read_bytes() == stamp_before
+
+
+# --------------------------------------------------------------------------- (4) text from data is escaped
+
+
+class _Scripts(HTMLParser):
+    """Collects the content and src of every <script> element of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self._in = True
+            self.scripts.append(dict(attrs).get("src") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self.scripts[-1] += data
+
+
+@pytest.mark.slow
+def test_4_a_script_in_a_table_cell_shows_as_text(book):
+    copy, build = book["copy"], book["a"]
+    table = copy / "data" / "study_sample.csv"
+    original = table.read_bytes()
+    lines = original.decode("utf-8").split("\n")
+    # the note of the first row is empty: "...,<place>,,11"
+    assert lines[1].endswith(",,11"), lines[1]
+    lines[1] = lines[1][: -len(",,11")] + f",{SCRIPT},11"
+    try:
+        table.write_text("\n".join(lines), encoding="utf-8")
+        proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    finally:
+        table.write_bytes(original)
+    assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
+    assert statuses(proc)[CH04] == "executed"
+
+    page = (build / "html" / "chapters" / f"{CH04}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the cell's text is not in the page, escaped"
+    cells = [html_lib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+    assert any(SCRIPT in text_of(c) or SCRIPT in c.replace("\n", "") for c in cells), "not shown in a table cell"
+    for p in sorted((build / "html").rglob("*.html")):
+        parser = _Scripts()
+        parser.feed(p.read_text(encoding="utf-8"))
+        assert not [s for s in parser.scripts if "alert(1)" in s], f"{p.name} runs the script from the data"
+
+
+# --------------------------------------------------------------------------- (1) nothing is written into the sources
+
+
+@pytest.mark.slow
+def test_1_no_command_writes_a_tracked_file(chapter_results, built_book, book):
+    """Runs last in this module: after the session's real-checkout run and build, and the above."""
+    assert chapter_results and (built_book / "index.html").exists()
+    after = tracked_hashes()
+    changed = sorted(rel for rel in set(TRACKED_AT_START) | set(after) if TRACKED_AT_START.get(rel) != after.get(rel))
+    assert not changed, (
+        f"tracked files changed while the book was executed and built: {changed} "
+        "(in a working tree that people edit during the test run, their edits show here too)"
+    )
+    assert new_files_in_sources() == NEW_AT_START, "new files appeared in data/ or chapters/"
