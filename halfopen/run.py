@@ -275,8 +275,13 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
                 request_save_on_cell_execute=False,
             )
         except PapermillExecutionError as exc:
-            tb = "\n".join(exc.traceback[-6:]) if exc.traceback else ""
-            error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}\n{_strip_ansi(tb)}"
+            if exc.ename == "DataError":
+                # Bad input: the loader's message already names file, row, column, value and
+                # rule; a traceback through our own code would only bury it.
+                error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}"
+            else:
+                tb = "\n".join(exc.traceback[-6:]) if exc.traceback else ""
+                error = f"cell {exc.exec_count} ({exc.ename}): {exc.evalue}\n{_strip_ansi(tb)}"
         except Exception as exc:  # kernel died, bad notebook, ...
             error = f"{type(exc).__name__}: {exc}"
         finally:

@@ -755,6 +755,7 @@ def test_the_command_line_stops_with_the_message_and_no_pandas_traceback(kind, b
     assert any(all(p in line for p in parts) for line in out.splitlines()), f"{parts}\n{fail(proc)}"
     assert "(DataError): Invalid data" in out
     assert "site-packages/pandas" not in out and "pandas/core" not in out and "pandas/io" not in out, fail(proc)
+    assert "Traceback" not in out, f"bad input deserves its message, not a traceback:\n{fail(proc)}"
     # nothing rendered from the bad table: no executed notebook of that chapter
     rendered = [p for p in (build / "executed").glob(f"{CLI[kind]}_*.ipynb") if not p.name.endswith(".failed.ipynb")]
     assert not rendered, f"a chapter rendered the bad table: {rendered}"
