@@ -4,7 +4,7 @@ python -m halfopen build                       execute stale chapters, build _bu
 python -m halfopen run [CHAPTER ...]           execute chapters only (all, or those named)
     -p NAME VALUE   a parameter for every chapter that declares it (value read as YAML)
     -f FILE.yaml    parameters from a YAML file
-    -j N            parallel workers (default: the machine's cores)
+    -j N            parallel workers (default: the machine's cores + 1)
     --force         ignore the cache
 """
 

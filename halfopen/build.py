@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -39,12 +40,42 @@ BOOK_DIRS = ["_static", "_templates", "halfopen_sphinx"]
 
 
 def stage(build_dir: Path, root: Path | None = None) -> Path:
-    """Copy the book's sources, with executed notebooks, to ``build_dir/staging/src``."""
-    root = run.book_root(root)
-    src = build_dir / "staging" / "src"
+    """Copy the book's sources, with executed notebooks, to ``build_dir/staging/src``.
+
+    The copy is made afresh in a scratch folder and then synchronised into ``src``: a file
+    whose bytes did not change keeps its modification time, so an incremental Sphinx run
+    re-reads only the pages that changed.
+    """
+    final = build_dir / "staging" / "src"
+    src = build_dir / "staging" / "src.new"
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
+    _fill(src, build_dir, run.book_root(root))
+    _sync(src, final)
+    shutil.rmtree(src)
+    return final
+
+
+def _sync(new: Path, dest: Path) -> None:
+    """Make ``dest`` hold exactly the files of ``new``, rewriting only those that differ."""
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        a, b = new / rel, dest / rel
+        if b.is_file() and b.read_bytes() == a.read_bytes():
+            continue
+        b.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(a, b)  # a changed file gets a new modification time
+    for p in sorted(dest.rglob("*"), reverse=True):
+        if p.is_file() and p.relative_to(dest) not in wanted:
+            p.unlink()
+        elif p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+
+
+def _fill(src: Path, build_dir: Path, root: Path) -> None:
+    """Write the staged book into the empty folder ``src``."""
     for name in BOOK_FILES:
         if (root / name).exists():
             shutil.copy2(root / name, src / name)
@@ -71,7 +102,6 @@ def stage(build_dir: Path, root: Path | None = None) -> Path:
     config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return src
 
 
 def source_stamp(src: Path) -> str:
@@ -85,9 +115,58 @@ def source_stamp(src: Path) -> str:
     h.update(run.environment_hash().encode())
     # the status page lists the installed packages, read at build time: a package installed
     # or upgraded by hand (pins unchanged) must rebuild it too
-    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
-    h.update("\n".join(installed).encode())
+    h.update(_installed().encode())
     return h.hexdigest()
+
+
+def _installed() -> str:
+    """Every installed distribution as ``name==version``, sorted (one per line)."""
+    return "\n".join(
+        sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
+    )
+
+
+def structure_stamp(src: Path, root: Path | None = None) -> str:
+    """A hash of what decides the book's structure, as opposed to its numbers and figures:
+    the set of staged files, every staged file other than an executed notebook or the run
+    record (configuration, table of contents, bibliography, citation file, static files,
+    pages), every chapter's source without outputs, the labels of the numbered tables and
+    figures each executed notebook produces (in order), the package and the environment.
+
+    When it is unchanged since the last successful build, only outputs changed (a data edit,
+    a parameter): no label, numbering, citation or cross-reference can have changed, and
+    Sphinx may rebuild incrementally, re-reading only the pages whose files changed.
+    Otherwise the build starts fresh.
+    """
+    h = hashlib.sha256()
+    for f in sorted(p for p in src.rglob("*") if p.is_file()):
+        rel = f.relative_to(src).as_posix()
+        h.update(rel.encode() + b"\0")
+        if f.suffix == ".ipynb":
+            labels = re.findall(r"^:name: (\S+)", _markdown_of(f), re.M)
+            h.update(("\n".join(labels)).encode() + b"\0")
+        elif rel != status.RUN_RECORD_FILE:
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    for c in run.chapters(root):
+        h.update(run.notebook_hash(c.path).encode())
+    h.update(run.package_hash().encode())
+    h.update(run.environment_hash().encode())
+    h.update(_installed().encode())
+    return h.hexdigest()
+
+
+def _markdown_of(path: Path) -> str:
+    """All MyST a notebook holds: its markdown cells and the markdown its cells output."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            parts.append("".join(cell["source"]))
+        for out in cell.get("outputs", []):
+            md = out.get("data", {}).get("text/markdown")
+            if md:
+                parts.append("".join(md) if isinstance(md, list) else md)
+    return "\n".join(parts)
 
 
 def _hide_code(nb: dict[str, Any]) -> None:
@@ -100,9 +179,13 @@ def _hide_code(nb: dict[str, Any]) -> None:
             tags.append("hide-input")
 
 
-def sphinx_build(src: Path, out: Path) -> int:
-    """Run Jupyter Book on the staged sources, strictly; return its exit code."""
-    if out.exists():
+def sphinx_build(src: Path, out: Path, fresh: bool = True) -> int:
+    """Run Jupyter Book on the staged sources, strictly; return its exit code.
+
+    ``fresh`` discards the previous Sphinx environment first; otherwise Sphinx re-reads only
+    the pages whose staged files changed (see :func:`structure_stamp` for when that is safe).
+    """
+    if fresh and out.exists():
         shutil.rmtree(out)
     cmd = [
         str(Path(sys.executable).parent / "jupyter-book"),
@@ -158,12 +241,23 @@ def build(
         print(f"\nBook unchanged (same sources, package and environment as the last build): {build_dir / 'html'}")
         return 0
     out = build_dir / "staging" / "out"
-    code = sphinx_build(src, out)
+    structure_file = build_dir / "staging" / "structure.sha256"
+    structure = structure_stamp(src, root)
+    fresh = not (
+        structure_file.exists() and structure_file.read_text() == structure and (out / "_build" / "html").is_dir()
+    )
+    structure_file.unlink(missing_ok=True)  # written again only after a successful build
+    code = sphinx_build(src, out, fresh)
     if code != 0:
         print(f"\nBuild failed: Sphinx reported warnings or errors (see above). {kept}", file=sys.stderr)
         return code or 1
-    target = swap(out / "_build" / "html", build_dir)
+    fresh_copy = build_dir / "html.new"
+    if fresh_copy.exists():
+        shutil.rmtree(fresh_copy)
+    shutil.copytree(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
+    target = swap(fresh_copy, build_dir)
     stamp_file.write_text(stamp)
+    structure_file.write_text(structure)
     print(f"\nBook built: {target / 'index.html'}")
     return 0
 

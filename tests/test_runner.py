@@ -534,3 +534,10 @@ def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, 
     assert proc.stderr.startswith(f"error: no chapter of this run declares the parameter(s) {name};"), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (build / "executed").exists() or not list((build / "executed").glob("*.ipynb")), "it executed"
+
+
+def test_only_a_kernel_that_never_started_is_started_again():
+    assert run._kernel_did_not_start(RuntimeError("Kernel died before replying to kernel_info"))
+    assert run._kernel_did_not_start(RuntimeError("Kernel didn't respond in 60 seconds"))
+    assert not run._kernel_did_not_start(RuntimeError("division by zero"))
+    assert run.START_ATTEMPTS >= 2

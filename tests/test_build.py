@@ -1,0 +1,87 @@
+"""Staging and the two stamps that let a rebuild skip Sphinx or run it incrementally."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from halfopen import build
+
+
+def _nb(path: Path, markdown_output: str) -> None:
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 1,
+                "source": ["tables.show(...)"],
+                "outputs": [
+                    {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": markdown_output}}
+                ],
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _staged(tmp_path: Path, output: str) -> Path:
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True, exist_ok=True)
+    (src / "_toc.yml").write_text("root: intro\n", encoding="utf-8")
+    _nb(src / "chapters" / "x.ipynb", output)
+    return src
+
+
+TABLE = ":::{{table}} Caption\n:name: tbl-x\n\n| a |\n|--|\n| {value} |\n:::\n"
+
+
+def test_structure_stamp_ignores_values_but_not_labels(tmp_path):
+    src = _staged(tmp_path, TABLE.format(value=22))
+    first = build.structure_stamp(src)
+    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41))
+    assert build.structure_stamp(src) == first, "a new value in a table must not force a fresh Sphinx build"
+    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41).replace("tbl-x", "tbl-y"))
+    assert build.structure_stamp(src) != first, "a new label must force a fresh Sphinx build"
+    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41) + TABLE.format(value=1).replace("tbl-x", "tbl-z"))
+    assert build.structure_stamp(src) != first, "a new numbered table shifts the numbering: fresh build"
+
+
+def test_structure_stamp_sees_configuration_and_the_set_of_files(tmp_path):
+    src = _staged(tmp_path, TABLE.format(value=22))
+    first = build.structure_stamp(src)
+    (src / "_toc.yml").write_text("root: other\n", encoding="utf-8")
+    assert build.structure_stamp(src) != first
+    (src / "_toc.yml").write_text("root: intro\n", encoding="utf-8")
+    (src / "chapters" / "new.md").write_text("# New\n", encoding="utf-8")
+    assert build.structure_stamp(src) != first
+
+
+def test_source_stamp_sees_every_byte(tmp_path):
+    src = _staged(tmp_path, TABLE.format(value=22))
+    first = build.source_stamp(src)
+    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41))
+    assert build.source_stamp(src) != first
+
+
+def test_sync_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):
+    new, dest = tmp_path / "new", tmp_path / "dest"
+    for folder in (new, dest):
+        (folder / "a").mkdir(parents=True)
+        (folder / "same.txt").write_text("same", encoding="utf-8")
+    (new / "a" / "changed.txt").write_text("new", encoding="utf-8")
+    (dest / "a" / "changed.txt").write_text("old", encoding="utf-8")
+    (dest / "stale.txt").write_text("stale", encoding="utf-8")
+    old_time = time.time() - 1000
+    os.utime(dest / "same.txt", (old_time, old_time))
+    build._sync(new, dest)
+    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert files == ["a/changed.txt", "same.txt"]
+    assert (dest / "a" / "changed.txt").read_text(encoding="utf-8") == "new"
+    assert abs((dest / "same.txt").stat().st_mtime - old_time) < 1, "an unchanged file was rewritten"
