@@ -541,3 +541,15 @@ def test_only_a_kernel_that_never_started_is_started_again():
     assert run._kernel_did_not_start(RuntimeError("Kernel didn't respond in 60 seconds"))
     assert not run._kernel_did_not_start(RuntimeError("division by zero"))
     assert run.START_ATTEMPTS >= 2
+
+
+def test_expected_seconds_prefers_the_last_run_then_the_source_size(tmp_path):
+    small = chapter(tmp_path, "01_small", {"data_dir": None})
+    make_notebook(small.path, "data_dir = None")
+    big = make_notebook(tmp_path / "02_big.ipynb", "data_dir = None", body="x = 1\n" + "# padding\n" * 500)
+    big = run.Chapter("02_big", big, {"data_dir": None})
+    out = tmp_path / "executed"
+    out.mkdir()
+    assert run.expected_seconds(big, out) > run.expected_seconds(small, out)
+    (out / "01_small.json").write_text(json.dumps({"seconds": 9.5}), encoding="utf-8")
+    assert run.expected_seconds(small, out) == 9.5
