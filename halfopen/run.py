@@ -10,8 +10,6 @@ figures; it runs notebooks one at a time and can't pass parameters. This runner:
 - re-executes a chapter exactly when something it depends on changed: its notebook, its
   parameters, the package's code, the pinned environment (``requirements.txt``), or any file
   the loader opened during its last run (recorded by :func:`halfopen.data.record_read`);
-- runs chapters that declare a ``run_record`` parameter (the status page) last, handing
-  them the record of the others' runs;
 - keeps going when a chapter fails, names its cell and error, and reports failure at the end.
 """
 
@@ -33,7 +31,6 @@ import yaml
 
 from . import paths
 
-RUN_RECORD_PARAM = "run_record"
 MANIFEST_VERSION = 1
 
 
@@ -48,10 +45,6 @@ class Chapter:
     name: str
     path: Path
     declared: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def runs_last(self) -> bool:
-        return RUN_RECORD_PARAM in self.declared
 
 
 @dataclass
@@ -140,7 +133,7 @@ def resolve_parameters(selected: list[Chapter], given: dict[str, Any]) -> dict[s
     if unknown:
         raise ParameterError(
             f"no chapter of this run declares the parameter(s) {', '.join(unknown)}; "
-            f"declared: {', '.join(sorted(declared - {RUN_RECORD_PARAM}))}"
+            f"declared: {', '.join(sorted(declared))}"
         )
     out = {}
     for c in selected:
@@ -377,22 +370,6 @@ def _read_manifest(out: Path, name: str) -> dict[str, Any] | None:
         return None
 
 
-def _write_run_record(out: Path, all_chapters: list[Chapter]) -> Path:
-    """The record the status page shows: each chapter's last execution time and status."""
-    record = {}
-    for c in all_chapters:
-        if c.runs_last:
-            continue
-        m = _read_manifest(out, c.name)
-        if m:
-            record[c.name] = {"seconds": m["seconds"], "status": m["status"], "parameters": m["inputs"]["parameters"]}
-    path = out / "run_record.json"
-    body = json.dumps(record, indent=1, sort_keys=True) + "\n"
-    if not path.exists() or path.read_text(encoding="utf-8") != body:
-        path.write_text(body, encoding="utf-8")
-    return path
-
-
 def expected_seconds(chapter: Chapter, out: Path) -> float:
     """How long a chapter is expected to run, to start the longest first.
 
@@ -437,29 +414,19 @@ def run(
     jobs = jobs or default_jobs()
 
     results: dict[str, Result] = {}
-    first = [c for c in selected if not c.runs_last]
-    last = [c for c in selected if c.runs_last]
+    todo = []
+    for c in selected:
+        params = dict(per_chapter[c.name])
+        inputs = Inputs(notebook_hash(c.path), params, pkg, env)
+        executed = out / f"{c.name}.ipynb"
+        reasons = ["forced"] if force else stale_reasons(_read_manifest(out, c.name), inputs, executed)
+        if reasons:
+            todo.append((c, params, asdict(inputs)))
+        else:
+            m = _read_manifest(out, c.name)
+            results[c.name] = Result(c.name, "cached", m["seconds"], str(executed))
 
-    def plan(group: list[Chapter]) -> list[tuple[Chapter, dict, dict]]:
-        todo = []
-        for c in group:
-            params = dict(per_chapter[c.name])
-            if c.runs_last:
-                params[RUN_RECORD_PARAM] = str(_write_run_record(out, all_chapters))
-            inputs = Inputs(notebook_hash(c.path), params, pkg, env)
-            executed = out / f"{c.name}.ipynb"
-            reasons = ["forced"] if force else stale_reasons(_read_manifest(out, c.name), inputs, executed)
-            if reasons:
-                todo.append((c, params, asdict(inputs)))
-            else:
-                m = _read_manifest(out, c.name)
-                results[c.name] = Result(c.name, "cached", m["seconds"], str(executed))
-        return todo
-
-    for group in (first, last):
-        todo = plan(group)
-        if not todo:
-            continue
+    if todo:
         todo.sort(key=lambda item: expected_seconds(item[0], out), reverse=True)
         bar = _progress(len(todo), progress)
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:

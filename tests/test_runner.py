@@ -176,8 +176,6 @@ def test_every_chapter_of_the_book_declares_data_dir():
     assert not missing, f"chapters without a data_dir parameter: {missing}"
     by_name = {c.name: c for c in found}
     assert by_name[CH02].declared["edition"] == 2019
-    # The status page reads the run record at Sphinx time, so no chapter needs a second phase.
-    assert [c.name for c in found if c.runs_last] == []
 
 
 def test_select_by_stem_prefix_or_file_name_in_given_order(tmp_path):
@@ -206,12 +204,12 @@ def test_resolve_parameters_gives_each_chapter_only_what_it_declares(tmp_path):
 
 def test_resolve_parameters_raises_for_a_parameter_no_chapter_declares(tmp_path):
     a = chapter(tmp_path, "a", {"data_dir": None})
-    b = chapter(tmp_path, "b", {"edition": 2019, "run_record": None})
+    b = chapter(tmp_path, "b", {"edition": 2019})
     with pytest.raises(run.ParameterError) as info:
         run.resolve_parameters([a, b], {"edition": 2025, "editon": 2025, "zzz": 1})
     message = str(info.value)
     assert "editon, zzz" in message
-    assert "declared: data_dir, edition" in message  # the runner's own run_record is not offered
+    assert "declared: data_dir, edition" in message
     # declared by a chapter that is not part of this run: still an error
     with pytest.raises(run.ParameterError, match="edition"):
         run.resolve_parameters([a], {"edition": 2025})
@@ -386,8 +384,7 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
     table = copy / "data" / "freedom_house.csv"
     readers = {name for name, m in manifests(build).items() if str(table) in {r["path"] for r in m["reads"]}}
     all_names = {c.name for c in run.chapters(copy)}
-    last = {c.name for c in run.chapters(copy) if c.runs_last}
-    assert CH02 in readers and readers != all_names - last, f"readers: {readers}"
+    assert CH02 in readers and readers != all_names, f"readers: {readers}"
 
     # Kazakhstan, 2019 edition: civil liberties 17 -> 36, so the total 22 -> 41 (the sum rule holds,
     # the ratings and status are untouched). 41 also beats Kyrgyzstan's 38: the "highest" sentence changes.
@@ -406,9 +403,8 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
     st = statuses(proc)
     assert set(st) == all_names
     executed = {n for n, s in st.items() if s == "executed"}
-    # Nothing runs last any more (the status page renders the run record at Sphinx time).
-    assert executed - last == readers, f"executed {sorted(executed)}, readers {sorted(readers)}"
-    assert all(st[n] == "cached" for n in all_names - readers - last)
+    assert executed == readers, f"executed {sorted(executed)}, readers {sorted(readers)}"
+    assert all(st[n] == "cached" for n in all_names - readers)
     new_sha = sha(table)
     for name in readers:
         assert {r["path"]: r["sha256"] for r in manifests(build)[name]["reads"]}[str(table)] == new_sha
