@@ -111,19 +111,18 @@ def source_stamp(src: Path) -> str:
     for f in sorted(p for p in src.rglob("*") if p.is_file()):
         h.update(f.relative_to(src).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())
+    return _with_code_and_environment(h)
+
+
+def _with_code_and_environment(h: Any) -> str:
+    """Finish a stamp with the package's code (which holds the Sphinx extension), the pins,
+    and the installed packages: the status page lists them as read at build time, so a
+    package installed or upgraded by hand (pins unchanged) must rebuild it too."""
     h.update(run.package_hash().encode())
     h.update(run.environment_hash().encode())
-    # the status page lists the installed packages, read at build time: a package installed
-    # or upgraded by hand (pins unchanged) must rebuild it too
-    h.update(_installed().encode())
+    installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
+    h.update("\n".join(installed).encode())
     return h.hexdigest()
-
-
-def _installed() -> str:
-    """Every installed distribution as ``name==version``, sorted (one per line)."""
-    return "\n".join(
-        sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"])
-    )
 
 
 def structure_stamp(src: Path, root: Path | None = None) -> str:
@@ -149,10 +148,7 @@ def structure_stamp(src: Path, root: Path | None = None) -> str:
             h.update(hashlib.sha256(f.read_bytes()).digest())
     for c in run.chapters(root):
         h.update(run.notebook_hash(c.path).encode())
-    h.update(run.package_hash().encode())
-    h.update(run.environment_hash().encode())
-    h.update(_installed().encode())
-    return h.hexdigest()
+    return _with_code_and_environment(h)
 
 
 def _markdown_of(path: Path) -> str:
