@@ -53,3 +53,19 @@ def built_book(session_build_dir, chapter_results) -> Path:
     html = session_build_dir / "html"
     assert (html / "index.html").exists(), "the build reported success but wrote no index.html"
     return html
+
+
+@pytest.fixture(scope="session")
+def events():
+    """The paper's dated events (``data/events.csv``), loaded once for the unit tests."""
+    from halfopen import data
+
+    return data.load("events")
+
+
+@pytest.fixture(scope="session")
+def figures():
+    """The counts and amounts the paper states (``data/paper_figures.csv``), loaded once."""
+    from halfopen import data
+
+    return data.load("paper_figures")

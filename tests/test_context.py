@@ -19,11 +19,6 @@ def framework():
     return data.load("oecd_framework")
 
 
-@pytest.fixture(scope="module")
-def events():
-    return data.load("events")
-
-
 # --------------------------------------------------------------------------- markup cells
 
 

@@ -15,16 +15,6 @@ BOTH = ["access_to_information", "freedom_of_the_press"]
 
 
 @pytest.fixture(scope="module")
-def figures():
-    return data.load("paper_figures")
-
-
-@pytest.fixture(scope="module")
-def events():
-    return data.load("events")
-
-
-@pytest.fixture(scope="module")
 def obs_tables():
     return {n: data.load(n) for n in ("obs_central_asia", "obs_score_bands", "countries", "published_values")}
 

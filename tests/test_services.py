@@ -11,16 +11,6 @@ from halfopen import services as sv
 
 
 @pytest.fixture(scope="module")
-def figures():
-    return data.load("paper_figures")
-
-
-@pytest.fixture(scope="module")
-def events():
-    return data.load("events")
-
-
-@pytest.fixture(scope="module")
 def aims():
     return data.load("paper_aims")
 
