@@ -433,6 +433,17 @@ def series_figure(
     return fig
 
 
+def _by_country(frame: pd.DataFrame, selected: pd.DataFrame, year: str, records: list[dict]):
+    """Each selected country with its rows of ``frame`` indexed by ``year``. A country with no
+    rows is not skipped: it gets one "no data" record in ``records`` and is not yielded."""
+    for country in selected.itertuples(index=False):
+        part = frame[frame["iso3"] == country.iso3].set_index(year)
+        if part.empty:
+            records.append({"Country": country.name, "Measure": NO_DATA})
+        else:
+            yield country, part
+
+
 def wide_table(
     frame: pd.DataFrame,
     selected: pd.DataFrame,
@@ -447,11 +458,7 @@ def wide_table(
     """
     years = sorted(int(y) for y in frame[year].unique())
     records = []
-    for country in selected.itertuples(index=False):
-        part = frame[frame["iso3"] == country.iso3].set_index(year)
-        if part.empty:
-            records.append({"Country": country.name, "Measure": NO_DATA})
-            continue
+    for country, part in _by_country(frame, selected, year, records):
         for column, label, fmt in columns:
             rec = {"Country": country.name, "Measure": label}
             for y in years:
@@ -475,11 +482,7 @@ def first_last_table(
     """
     first, last = edition_span(frame, year)
     records = []
-    for country in selected.itertuples(index=False):
-        part = frame[frame["iso3"] == country.iso3].set_index(year)
-        if part.empty:
-            records.append({"Country": country.name, "Measure": NO_DATA})
-            continue
+    for country, part in _by_country(frame, selected, year, records):
         for column, label in columns:
             a = float(part.at[first, column]) if first in part.index else math.nan
             b = float(part.at[last, column]) if last in part.index else math.nan
