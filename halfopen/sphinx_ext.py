@@ -499,12 +499,77 @@ class EnvironmentDirective(_StatusDirective):
         return status.environment_markdown()
 
 
+#: Front matter that makes a MyST Markdown file open as a notebook again (jupytext, MyST-NB).
+MYST_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def notebook_to_myst(nb: dict[str, Any], drop_tags: tuple[str, ...] = ("hide-input",)) -> str:
+    """A notebook's cells as MyST Markdown (the MyST-NB text format), outputs left out.
+
+    Markdown cells stay as they are (``+++`` separates two in a row), code cells become
+    ``{code-cell}`` blocks with their tags. ``drop_tags`` are removed: the build adds
+    ``hide-input`` to every code cell for the web page, which is not part of the chapter.
+    """
+    parts = [MYST_HEADER]
+    previous = None
+    for cell in nb["cells"]:
+        source = "".join(cell.get("source", [])).strip("\n")
+        if cell["cell_type"] == "markdown":
+            if previous == "markdown":
+                parts.append("+++\n")
+            parts.append(source + "\n")
+        elif cell["cell_type"] == "code":
+            tags = [t for t in cell.get("metadata", {}).get("tags", []) if t not in drop_tags]
+            options = f":tags: [{', '.join(tags)}]\n\n" if tags else ""
+            parts.append(f"```{{code-cell}} ipython3\n{options}{source}\n```\n")
+        previous = cell["cell_type"]
+    return "\n".join(parts)
+
+
+def add_markdown_download(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """For a notebook chapter, write its MyST Markdown beside the ``.ipynb`` in ``_sources``
+    and add a ``.md`` entry to the page's download menu, so readers get both formats."""
+    if doctree is None or context.get("page_source_suffix") != ".ipynb":
+        return
+    import json
+
+    nb = json.loads(Path(app.env.doc2path(pagename)).read_text(encoding="utf-8"))
+    target = Path(app.outdir) / "_sources" / f"{pagename}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(notebook_to_myst(nb), encoding="utf-8")
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].insert(
+                1,
+                {
+                    "type": "link",
+                    "url": f"{context['pathto']('_sources', 1)}/{pagename}.md",
+                    "text": ".md",
+                    "icon": "fas fa-file-lines",
+                    "tooltip": "Download as MyST Markdown",
+                    "label": "download-markdown-button",
+                },
+            )
+
+
 def setup(app: Any) -> dict[str, Any]:
     _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.connect("doctree-resolved", add_cite_block)
     app.connect("html-page-context", add_meta_tags)
     app.connect("html-page-context", dedupe_scripts)
+    # after the theme has built its download menu (default priority 500)
+    app.connect("html-page-context", add_markdown_download, priority=900)
     app.add_directive("halfopen-run-table", RunTableDirective)
     app.add_directive("halfopen-environment", EnvironmentDirective)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

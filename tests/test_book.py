@@ -84,3 +84,16 @@ def test_status_page_lists_every_chapter_and_the_pinned_packages(built_book):
     for pinned in ("jupyter-book", "myst-nb", "pandas", "papermill"):
         assert pinned in {c.lower() for c in cells}, f"{pinned} not in the environment table"
     assert "without its runner" not in page
+
+
+def test_every_notebook_chapter_offers_ipynb_and_md_downloads_that_exist(built_book):
+    for c in run.chapters():
+        page = _page(built_book, c.name)
+        html = page.read_text(encoding="utf-8")
+        for suffix in (".ipynb", ".md"):
+            href = f"../_sources/chapters/{c.name}{suffix}"
+            assert f'href="{href}"' in html, f"{c.name}: no {suffix} download"
+            target = (page.parent / href).resolve()
+            assert target.is_file() and target.stat().st_size > 0, f"{c.name}: {href} is missing"
+        md = (page.parent / f"../_sources/chapters/{c.name}.md").read_text(encoding="utf-8")
+        assert md.startswith("---\njupytext:"), f"{c.name}: the .md is not MyST notebook text"
