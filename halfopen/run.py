@@ -370,6 +370,19 @@ def _read_manifest(out: Path, name: str) -> dict[str, Any] | None:
         return None
 
 
+#: Name of the run record the build stages beside the book's sources (the status page shows it).
+RUN_RECORD_FILE = "_run_record.json"
+
+
+def write_run_record(manifests: dict[str, dict], path: Path) -> Path:
+    """Write the record the status page shows: each chapter's last execution (seconds and
+    status) from the cache manifests, in the book's order. Only facts that change when a
+    chapter is executed again go in, so a no-op rebuild stages the same file."""
+    record = {name: {"seconds": round(float(m["seconds"]), 1), "status": m["status"]} for name, m in manifests.items()}
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def expected_seconds(chapter: Chapter, out: Path) -> float:
     """How long a chapter is expected to run, to start the longest first.
 

@@ -483,9 +483,9 @@ class RunTableDirective(_StatusDirective):
     """``{halfopen-run-table}``: each chapter's last execution, from the staged run record."""
 
     def markdown(self) -> str:
-        from . import status
+        from . import run, status
 
-        path = Path(self.env.srcdir) / status.RUN_RECORD_FILE
+        path = Path(self.env.srcdir) / run.RUN_RECORD_FILE
         self.env.note_dependency(str(path))
         return status.run_markdown(path)
 

@@ -1,7 +1,8 @@
 """The status page: how long each chapter took, and the exact environment of the build.
 
-Times come from the runner's record of the last execution of each chapter (a cached chapter
-keeps the time of the run that produced it). Versions are read at build time from the
+Times come from the runner's record of the last execution of each chapter
+(:func:`halfopen.run.write_run_record`; a cached chapter keeps the time of the run that
+produced it). Versions are read at build time from the
 installed distributions and compared with the pins of ``requirements.txt``.
 
 Both are rendered by Sphinx directives of :mod:`halfopen.sphinx_ext` while the book is
@@ -82,19 +83,6 @@ def platform_facts() -> dict[str, str]:
         "machine": platform.machine(),
         "cores": str(os.cpu_count()),
     }
-
-
-#: Name of the run record the build stages beside the book's sources.
-RUN_RECORD_FILE = "_run_record.json"
-
-
-def write_run_record(manifests: dict[str, dict], path: Path) -> Path:
-    """Write the record the status page shows: each chapter's last execution (seconds and
-    status) from the runner's cache manifests, in the book's order. Only facts that change
-    when a chapter is executed again go in, so a no-op rebuild stages the same file."""
-    record = {name: {"seconds": round(float(m["seconds"]), 1), "status": m["status"]} for name, m in manifests.items()}
-    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    return path
 
 
 def run_markdown(record_path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from halfopen import status
+from halfopen import run, status
 
 
 def test_run_record_keeps_only_what_changes_when_a_chapter_runs_again(tmp_path):
@@ -12,18 +12,18 @@ def test_run_record_keeps_only_what_changes_when_a_chapter_runs_again(tmp_path):
         "01_a": {"seconds": 2.04, "status": "ok", "inputs": {"parameters": {"x": 1}}, "reads": []},
         "02_b": {"seconds": 1.0, "status": "ok", "inputs": {}, "reads": []},
     }
-    path = status.write_run_record(manifests, tmp_path / status.RUN_RECORD_FILE)
+    path = run.write_run_record(manifests, tmp_path / run.RUN_RECORD_FILE)
     assert json.loads(path.read_text(encoding="utf-8")) == {
         "01_a": {"seconds": 2.0, "status": "ok"},
         "02_b": {"seconds": 1.0, "status": "ok"},
     }
     first = path.read_bytes()
-    status.write_run_record(manifests, path)
+    run.write_run_record(manifests, path)
     assert path.read_bytes() == first, "the same manifests must stage the same bytes (no-op builds skip Sphinx)"
 
 
 def test_run_markdown_is_a_numbered_table_with_the_total(tmp_path):
-    path = status.write_run_record(
+    path = run.write_run_record(
         {"01_a": {"seconds": 2.0, "status": "ok"}, "02_b": {"seconds": 1.25, "status": "ok"}},
         tmp_path / "r.json",
     )
