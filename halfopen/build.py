@@ -5,7 +5,9 @@
    executed copy (code cells tagged ``hide-input``: hidden, one click away) and execution
    switched off, so each chapter executes once per build, by papermill only.
 3. Jupyter Book builds the staged copy with ``-W -n --keep-going``: any warning, broken
-   cross-reference, citation or figure fails the build.
+   cross-reference, citation or figure fails the build. It runs in a child process
+   (:mod:`halfopen.sphinx_child`); in a rebuild, that child sets Sphinx up while the chapters
+   execute and builds once they are staged.
 4. Only a build that passed replaces ``_build/html``; after a failure the last good book
    stays exactly as it was, and the command says so.
 
@@ -24,14 +26,13 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import paths, run
+from . import paths, run, sphinx_child
 
 #: Files and folders of the book (besides the chapters) copied to the staging folder.
 BOOK_FILES = ["_config.yml", "_toc.yml", "intro.md", "references.bib", "CITATION.cff"]
@@ -188,29 +189,6 @@ def _hide_code(nb: dict[str, Any]) -> None:
             tags.append("hide-input")
 
 
-def sphinx_build(src: Path, out: Path, fresh: bool = True) -> int:
-    """Run Jupyter Book on the staged sources, strictly; return its exit code.
-
-    ``fresh`` discards the previous Sphinx environment first; otherwise Sphinx re-reads only
-    the pages whose staged files changed (see :func:`structure_stamp` for when that is safe).
-    """
-    if fresh and out.exists():
-        shutil.rmtree(out)
-    cmd = [
-        str(Path(sys.executable).parent / "jupyter-book"),
-        "build",
-        str(src),
-        "--path-output",
-        str(out),
-        "--builder",
-        "html",
-        "--warningiserror",
-        "--nitpick",
-        "--keep-going",
-    ]
-    return subprocess.call(cmd)
-
-
 def swap(new_html: Path, build_dir: Path) -> Path:
     """Put a freshly built site at ``build_dir/html``, replacing the old one only now."""
     target = build_dir / "html"
@@ -237,38 +215,67 @@ def build(
     """Execute, stage, build and swap; return 0 on success, non-zero with the old book kept."""
     build_dir = Path(build_dir) if build_dir else paths.BUILD_DIR
     build_dir.mkdir(parents=True, exist_ok=True)
-    results = run.run(names, parameters, jobs, build_dir, root, force, progress)
-    print(run.summary(results))
-    kept = _kept_message(build_dir)
-    if any(r.status == "failed" for r in results):
-        print(f"\nBuild stopped: a chapter failed. {kept}", file=sys.stderr)
-        return 1
-    src = stage(build_dir, root)
-    stamp_file = build_dir / "html.sha256"
-    stamp = source_stamp(src)
-    if (build_dir / "html" / "index.html").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
-        print(f"\nBook unchanged (same sources, package and environment as the last build): {build_dir / 'html'}")
-        return 0
     out = build_dir / "staging" / "out"
     structure_file = build_dir / "staging" / "structure.sha256"
-    structure = structure_stamp(src, root)
-    fresh = not (
-        structure_file.exists() and structure_file.read_text() == structure and (out / "_build" / "html").is_dir()
-    )
-    structure_file.unlink(missing_ok=True)  # written again only after a successful build
-    code = sphinx_build(src, out, fresh)
-    if code != 0:
-        print(f"\nBuild failed: Sphinx reported warnings or errors (see above). {kept}", file=sys.stderr)
-        return code or 1
-    fresh_copy = build_dir / "html.new"
-    if fresh_copy.exists():
-        shutil.rmtree(fresh_copy)
-    shutil.copytree(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
-    target = swap(fresh_copy, build_dir)
-    stamp_file.write_text(stamp)
-    structure_file.write_text(structure)
-    print(f"\nBook built: {target / 'index.html'}")
-    return 0
+    early: list[sphinx_child.Child] = []
+
+    def set_up_sphinx(executing: list[str]) -> None:
+        # Chapters are about to execute, so Sphinx will most likely run. If the last build
+        # succeeded, its staged configuration, table of contents and bibliography and
+        # Sphinx's pickled environment are there to set up from while they execute; after
+        # staging, the structure stamp says whether they still hold.
+        if structure_file.exists() and (out / "_build" / "html").is_dir():
+            early.append(sphinx_child.Child.for_book(build_dir / "staging" / "src", out, early=True))
+
+    try:
+        results = run.run(names, parameters, jobs, build_dir, root, force, progress, starting=set_up_sphinx)
+        print(run.summary(results))
+        kept = _kept_message(build_dir)
+        if any(r.status == "failed" for r in results):
+            print(f"\nBuild stopped: a chapter failed. {kept}", file=sys.stderr)
+            return 1
+        src = stage(build_dir, root)
+        stamp_file = build_dir / "html.sha256"
+        stamp = source_stamp(src)
+        if (build_dir / "html" / "index.html").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+            print(f"\nBook unchanged (same sources, package and environment as the last build): {build_dir / 'html'}")
+            return 0
+        structure = structure_stamp(src, root)
+        last = structure_file.read_text() if structure_file.exists() else None
+        incremental = last == structure and (out / "_build" / "html").is_dir()
+        structure_file.unlink(missing_ok=True)  # written again only after a successful build
+        if not incremental:
+            # A fresh build: no environment or output of an earlier one, and no child set up
+            # early from sources that have changed since.
+            _stop(early)
+            if out.exists():
+                shutil.rmtree(out)
+        how = "incremental (only changed pages)" if incremental else "fresh"
+        if early:
+            child, how = early.pop(), how + ", set up while the chapters executed"
+        else:
+            child = sphinx_child.Child.for_book(src, out)
+        print(f"\nSphinx build: {how}")
+        code = child.build()
+        if code != 0:
+            print(f"\nBuild failed: Sphinx reported warnings or errors (see above). {kept}", file=sys.stderr)
+            return code or 1
+        fresh_copy = build_dir / "html.new"
+        if fresh_copy.exists():
+            shutil.rmtree(fresh_copy)
+        shutil.copytree(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
+        target = swap(fresh_copy, build_dir)
+        stamp_file.write_text(stamp)
+        structure_file.write_text(structure)
+        print(f"\nBook built: {target / 'index.html'}")
+        return 0
+    finally:
+        _stop(early)  # set up for nothing: the book was unchanged, or the build stopped
+
+
+def _stop(children: list[sphinx_child.Child]) -> None:
+    while children:
+        children.pop().stop()
 
 
 def _kept_message(build_dir: Path) -> str:

@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -423,8 +424,14 @@ def run(
     root: Path | None = None,
     force: bool = False,
     progress: bool = True,
+    starting: Callable[[list[str]], None] | None = None,
 ) -> list[Result]:
-    """Execute the chapters (all, or ``names``) that are stale; return one Result each."""
+    """Execute the chapters (all, or ``names``) that are stale; return one Result each.
+
+    ``starting``, if given, is called with the names of the chapters about to execute, just
+    before they start (not at all when every chapter is cached): the build uses it to set
+    Sphinx up while they run.
+    """
     all_chapters = chapters(root)
     selected = select(all_chapters, names)
     per_chapter = resolve_parameters(selected, parameters or {})
@@ -448,6 +455,8 @@ def run(
 
     if todo:
         todo.sort(key=lambda item: expected_seconds(item[0], out), reverse=True)
+        if starting is not None:
+            starting([c.name for c, _, _ in todo])
         bar = _progress(len(todo), progress)
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
             futures = {pool.submit(_execute, c, p, str(out), i): c for c, p, i in todo}

@@ -157,6 +157,8 @@ def test_2_a_bad_table_stops_the_build_and_the_last_good_html_stays(book):
     _kept(proc, build)
     assert "Build stopped: a chapter failed." in proc.stderr
     assert "column 'pr_rating': value '8': must be at most 7" in proc.stdout, fail(proc)
+    # Sphinx, set up while the chapters ran (the last build had succeeded), was stopped unheard.
+    assert "Running Jupyter-Book" not in proc.stdout + proc.stderr, fail(proc)
     assert "failed" in statuses(proc).values()
     assert tree_hashes(build / "html") == html_before
     assert (build / "html.sha256").read_bytes() == stamp_before
@@ -178,6 +180,10 @@ def test_2_a_sphinx_warning_fails_the_build_and_the_last_good_html_stays(book):
     _kept(proc, build)
     assert "Build failed: Sphinx reported warnings or errors" in proc.stderr, fail(proc)
     assert "ch-no-such-chapter-h5" in proc.stdout + proc.stderr, fail(proc)
+    # The chapter's source changed, so the Sphinx set up while it ran was stopped (unheard) and
+    # a fresh one built: one build's output, not two.
+    assert (proc.stdout + proc.stderr).count("Running Jupyter-Book") == 1, fail(proc)
+    assert "Sphinx build: fresh\n" in proc.stdout, fail(proc)
     assert statuses(proc).get("01_background") == "executed"  # it executed fine: Sphinx refused it
     assert tree_hashes(build / "html") == html_before
     assert (build / "html.sha256").read_bytes() == stamp_before
