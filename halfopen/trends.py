@@ -224,8 +224,14 @@ def signature_figure(change_table: pd.DataFrame, start_year: int, end_year: int)
     names = list(pd.unique(change_table["Country"]))
     ncols = min(3, len(names))
     nrows = math.ceil(len(names) / ncols)
+    # at least 7.8 inches wide, so the legend's title fits when one or two countries are shown
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.1 * ncols + 1.6, 3.0 * nrows + 1.0), sharex=True, squeeze=False, layout="constrained"
+        nrows,
+        ncols,
+        figsize=(max(7.8, 4.1 * ncols + 1.6), 3.0 * nrows + 1.0),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
     )
     finite = change_table["change"].dropna()
     reach = max(10.0, float(finite.abs().max()) if len(finite) else 10.0)
@@ -654,7 +660,7 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
     round; the diagonal marks equal points on both scales (a reference, not an equivalence).
     Selected countries without pairs are named under the plot.
     """
-    fig, ax = plt.subplots(figsize=(7.2, 6.0), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.2, 6.0), layout="constrained")  # square axes, little white space
     ax.plot([0, 100], [0, 100], color=theme.PALETTE["grey"], linestyle=":", linewidth=1)
     ax.text(97, 93, "equal points", rotation=45, ha="right", va="top", fontsize=8, color=theme.PALETTE["grey"])
     missing = []

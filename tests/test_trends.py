@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from halfopen import data, derive, trends
 
@@ -218,4 +219,45 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone):
     texts = [x.get_text() for x in figs[1].texts]
     assert any("Denmark" in x and "Uzbekistan" in x for x in texts)
     for fig in figs:
+        plt.close(fig)
+
+
+def test_figures_keep_everything_inside_the_canvas(t, everyone):
+    """The chapter renders these figures once, as their constrained layout placed them
+    (halfopen.nb.Rendered, no tight bounding box): nothing may stick out of the canvas, with
+    every country of the tables shown (the longest legends) and with a selection that
+    leaves a note of missing countries under the panels."""
+    cases = {}
+    for label, names in (("every country", None), ("one country", ["Kazakhstan"]), ("two", ["Denmark", "Tajikistan"])):
+        selected = trends.select_countries(t["countries"], names)
+        ch = trends.changes(t, selected, 2010, 2025)
+        pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], selected, 2010, 2025)
+        cases[f"signature, {label}"] = trends.signature_figure(ch, 2010, 2025)
+        cases[f"series, {label}"] = trends.series_figure(
+            t["egov_survey"],
+            selected,
+            "survey",
+            [("egdi", "EGDI"), ("osi", "OSI"), ("tii", "TII"), ("hci", "HCI"), ("epi", "EPI")],
+            "UN E-Government Survey",
+            "index",
+            step=2,
+        )
+        cases[f"obs 2017, {label}"] = trends.obs_distribution_figure(
+            t["obs_2017_countries"], selected, t["obs_score_bands"]
+        )
+        cases[f"epi, {label}"] = trends.epi_participation_figure(pairs, selected)
+    for name, fig in cases.items():
+        assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine), name
+        fig.canvas.draw()
+        inside = fig.get_tightbbox(fig.canvas.get_renderer())
+        width, height = fig.get_size_inches()
+        outside = {
+            "left": -inside.x0,
+            "bottom": -inside.y0,
+            "right": inside.x1 - width,
+            "top": inside.y1 - height,
+        }
+        assert all(v <= 1 / fig.dpi for v in outside.values()), (
+            f"{name}: content outside the canvas (inches): {outside}"
+        )
         plt.close(fig)

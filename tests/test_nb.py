@@ -1,0 +1,39 @@
+"""The chapters' glue helpers: a constrained figure is rendered once, at its own size."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from PIL import Image
+
+from halfopen import nb, theme
+
+
+def test_rendered_is_the_figure_at_its_size_and_resolution():
+    theme.apply()
+    fig, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("A title")
+    shown = nb.Rendered(fig)
+    assert repr(shown) == repr(fig) == "<Figure size 440x330 with 1 Axes>"
+    image = Image.open(io.BytesIO(shown._repr_png_()))
+    assert image.format == "PNG"
+    assert image.size == (440, 330), "rendered at the figure's own size (no tight bounding box)"
+    assert image.getpixel((0, 0))[:3] == (255, 255, 255), "the book's white background"
+    plt.close(fig)
+
+
+def test_rendering_is_deterministic():
+    theme.apply()
+    images = []
+    for _ in range(2):
+        fig, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        ax.bar(["a", "b"], [1, 2])
+        images.append(nb.Rendered(fig)._repr_png_())
+        plt.close(fig)
+    assert images[0] == images[1]
