@@ -54,7 +54,11 @@ def snapshot(dest: Path, ref: str | None, source: Path | None) -> str:
     """A pristine copy of the book in ``dest``; returns a description of what was copied."""
     if source:
         shutil.copytree(
-            source, dest, ignore=shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__", "node_modules")
+            source,
+            dest,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", "_build", "__pycache__", "node_modules", ".*_cache", ".hypothesis", "*.egg-info"
+            ),
         )
         return f"folder {source}"
     dest.mkdir(parents=True)
