@@ -97,7 +97,8 @@ def main(argv: list[str]) -> int:
     lower priority costs the build nothing there.
     """
     if argv[:1] == [BACKGROUND]:
-        os.nice(10)
+        if hasattr(os, "nice"):  # POSIX; elsewhere the child just competes for the CPU
+            os.nice(10)
         argv = argv[1:]
     out, err = _Held(sys.stdout), _Held(sys.stderr)
     sys.stdout, sys.stderr = out, err
