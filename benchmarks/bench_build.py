@@ -128,6 +128,12 @@ def run_floor(copy: Path) -> int:
     """(In the child process.) Execute every code cell of every chapter, in book order, once."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     sys.path.insert(0, str(copy))
+    # Glued figures are rendered to PNG as in a kernel: the inline backend's formatter.
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    InteractiveShell.instance()
+    set_matplotlib_formats("png")
     from halfopen import run as runner
 
     failures = []
