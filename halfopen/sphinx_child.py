@@ -30,7 +30,7 @@ import subprocess
 import sys
 import traceback
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 
 class _Held(io.TextIOBase):
@@ -88,7 +88,7 @@ class _Decision:
 BACKGROUND = "--background"
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> NoReturn:
     """(In the child.) Set up Jupyter Book's build of ``argv``; build when told to.
 
     With :data:`BACKGROUND` first, the child lowers its CPU priority (``nice`` 10) for good,
@@ -128,10 +128,9 @@ def main(argv: list[str]) -> int:
     if not decision.go():
         _exit(0)
     _exit(code)
-    return code  # not reached
 
 
-def _exit(code: int) -> None:
+def _exit(code: int) -> NoReturn:
     """Run the exit handlers, flush the output, and end the process without tearing down.
 
     Everything the build writes is closed by now; what is left is the interpreter's
@@ -200,4 +199,4 @@ class Child:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])
