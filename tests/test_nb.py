@@ -37,3 +37,25 @@ def test_rendering_is_deterministic():
         images.append(nb.Rendered(fig)._repr_png_())
         plt.close(fig)
     assert images[0] == images[1]
+
+
+def test_rendered_png_is_what_savefig_gives():
+    """One draw (``print_png``) gives the very bytes of ``savefig``'s layout-then-draw."""
+    theme.apply()
+    pngs = []
+    for render in ("savefig", "rendered"):
+        fig, axes = plt.subplots(2, 2, figsize=(6.0, 4.0), layout="constrained", sharex=True)
+        for i, ax in enumerate(axes.flat):
+            ax.plot([2010, 2015, 2020], [i, 3 * i, 2 * i], marker="o", label=f"series {i}")
+            ax.set_title(f"Panel {i}: a longer title that takes room")
+            ax.set_ylabel("score (0–100)")
+        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center")
+        fig.suptitle("Four panels")
+        if render == "savefig":
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor())
+            pngs.append(buffer.getvalue())
+        else:
+            pngs.append(nb.Rendered(fig)._repr_png_())
+        plt.close(fig)
+    assert pngs[0] == pngs[1]
