@@ -92,11 +92,13 @@ def main(argv: list[str]) -> NoReturn:
     """(In the child.) Set up Jupyter Book's build of ``argv``; build when told to.
 
     With :data:`BACKGROUND` first, the child lowers its CPU priority (``nice`` 10) for good,
-    so that its set-up takes only CPU the chapters' kernels leave idle. Once told to build
+    so that its set-up takes only CPU the chapters' kernels leave idle, and it uses the wait
+    to warm the build's caches (:func:`halfopen.sphinx_ext.warm_up`). Once told to build
     it has the machine to itself (the chapters have finished and the parent waits), so the
     lower priority costs the build nothing there.
     """
-    if argv[:1] == [BACKGROUND]:
+    early = argv[:1] == [BACKGROUND]
+    if early:
         if hasattr(os, "nice"):  # POSIX; elsewhere the child just competes for the CPU
             os.nice(10)
         argv = argv[1:]
@@ -110,6 +112,10 @@ def main(argv: list[str]) -> NoReturn:
 
         class WaitingSphinx(jb_sphinx.Sphinx):  # type: ignore[misc, valid-type]
             def build(self, force_all: bool = False, filenames: list[str] | None = None) -> None:
+                if early:
+                    from halfopen.sphinx_ext import warm_up
+
+                    warm_up(self)  # while waiting anyway: fill the caches the build fills first
                 if not decision.go():
                     _exit(0)
                 super().build(force_all, filenames)

@@ -67,3 +67,13 @@ def test_a_set_up_that_fails_is_reported_when_told_to_build(tmp_path, capfd):
     assert child.build() != 0
     captured = capfd.readouterr()
     assert "Couldn't find a Table of Contents file" in captured.out + captured.err
+
+
+@pytest.mark.slow
+def test_an_early_childs_warm_up_changes_no_page(tmp_path):
+    """The warm-up (halfopen.sphinx_ext.warm_up) only fills caches: the page is the very same."""
+    src = _book(tmp_path, "Some text, and a [link](https://example.org).")
+    plain, early = tmp_path / "plain", tmp_path / "early"
+    assert Child.for_book(src, plain).build() == 0
+    assert Child.for_book(src, early, early=True).build() == 0
+    assert _page(early) == _page(plain)
