@@ -59,3 +59,24 @@ def test_rendered_png_is_what_savefig_gives():
             pngs.append(nb.Rendered(fig)._repr_png_())
         plt.close(fig)
     assert pngs[0] == pngs[1]
+
+
+def test_a_figure_without_an_agg_canvas_is_rendered_too():
+    """A figure made without pyplot has no Agg canvas of its own; it gets one to be drawn on."""
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.figure import Figure
+
+    theme.apply()
+
+    def figure() -> Figure:
+        fig = Figure(figsize=(3.0, 2.0), layout="constrained")
+        fig.subplots().plot([0, 1], [1, 0])
+        return fig
+
+    fig = figure()
+    assert type(fig.canvas) is FigureCanvasBase
+    shown = nb.Rendered(fig)._repr_png_()
+    expected = io.BytesIO()
+    other = figure()
+    other.savefig(expected, format="png", dpi=other.dpi, facecolor=other.get_facecolor())
+    assert shown == expected.getvalue()
