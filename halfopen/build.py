@@ -9,7 +9,8 @@
    (:mod:`halfopen.sphinx_child`); in a rebuild, that child sets Sphinx up while the chapters
    execute and builds once they are staged.
 4. Only a build that passed replaces ``_build/html``; after a failure the last good book
-   stays exactly as it was, and the command says so.
+   stays exactly as it was, and the command says so. The published copy leaves out images
+   that no page shows any more (:func:`publish`).
 
 When the staged sources, the package (which holds the Sphinx extension) and the pinned
 environment are byte for byte those of the last successful build, step 3 is skipped: a
@@ -23,12 +24,14 @@ Nothing here writes into ``data/``, ``chapters/`` or any other tracked file.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -189,6 +192,31 @@ def _hide_code(nb: dict[str, Any]) -> None:
             tags.append("hide-input")
 
 
+#: How a built page points at an image Sphinx copied for it (``src``, ``href``, ``srcset``).
+IMAGE_REFERENCE = re.compile(r"_images/([^\"'\s?#)<>]+)")
+
+
+def publish(site: Path, dest: Path) -> None:
+    """Copy Sphinx's built ``site`` to ``dest``, leaving out images no page shows any more.
+
+    Sphinx keeps its output folder between incremental builds and never deletes from
+    ``_images``: after a data edit, the figures drawn from the old data would stay in the
+    published book, unreferenced but there. Only the images that some page points at are
+    copied (in a fresh build, that is all of them).
+    """
+    shown = {
+        unquote(html.unescape(name))
+        for page in site.rglob("*.html")
+        for name in IMAGE_REFERENCE.findall(page.read_text(encoding="utf-8"))
+    }
+    images = site / "_images"
+
+    def stale(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if n not in shown] if Path(folder) == images else []
+
+    shutil.copytree(site, dest, ignore=stale)
+
+
 def swap(new_html: Path, build_dir: Path) -> Path:
     """Put a freshly built site at ``build_dir/html``, replacing the old one only now."""
     target = build_dir / "html"
@@ -263,7 +291,7 @@ def build(
         fresh_copy = build_dir / "html.new"
         if fresh_copy.exists():
             shutil.rmtree(fresh_copy)
-        shutil.copytree(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
+        publish(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
         target = swap(fresh_copy, build_dir)
         stamp_file.write_text(stamp)
         structure_file.write_text(structure)
@@ -279,7 +307,7 @@ def _stop(children: list[sphinx_child.Child]) -> None:
 
 
 def _kept_message(build_dir: Path) -> str:
-    html = build_dir / "html"
-    if html.exists():
-        return f"The last good book is unchanged at {html}."
+    site = build_dir / "html"
+    if site.exists():
+        return f"The last good book is unchanged at {site}."
     return "No book had been built before, so there is none to keep."

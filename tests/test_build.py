@@ -102,3 +102,23 @@ def test_the_build_command_does_not_import_pandas():
     code = "import sys, halfopen.__main__; print(sorted(m for m in ('pandas', 'halfopen.status') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_publish_leaves_out_only_the_images_no_page_shows(tmp_path):
+    site = tmp_path / "site"
+    (site / "_images").mkdir(parents=True)
+    (site / "chapters").mkdir()
+    (site / "_static").mkdir()
+    for name in ["new.png", "old.png", "a figure.png", "linked.svg"]:
+        (site / "_images" / name).write_bytes(b"image")
+    (site / "_static" / "unreferenced.css").write_text("body {}", encoding="utf-8")
+    (site / "index.html").write_text('<img src="_images/new.png" alt="">', encoding="utf-8")
+    (site / "chapters" / "a.html").write_text(
+        '<img src="../_images/a%20figure.png?v=1"><a href="../_images/linked.svg#x">svg</a>', encoding="utf-8"
+    )
+    build.publish(site, tmp_path / "published")
+    published = tmp_path / "published"
+    assert sorted(p.name for p in (published / "_images").iterdir()) == ["a figure.png", "linked.svg", "new.png"]
+    assert (published / "_static" / "unreferenced.css").exists(), "only _images is filtered"
+    assert (published / "chapters" / "a.html").read_bytes() == (site / "chapters" / "a.html").read_bytes()
+    assert (site / "_images" / "old.png").exists(), "Sphinx's own folder is left as it was"

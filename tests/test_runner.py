@@ -142,6 +142,24 @@ def table_rows(html: str, first_cell: str) -> list[list[str]]:
     return rows
 
 
+def images_shown(site: Path) -> set[str]:
+    """Names of the ``_images`` files that the site's pages point at, by an HTML parser."""
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    shown: set[str] = set()
+
+    class Pointers(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name in ("src", "href") and value and "_images/" in value:
+                    shown.add(unquote(urlsplit(value).path.rsplit("_images/", 1)[1]))
+
+    for page in site.rglob("*.html"):
+        Pointers().feed(page.read_text(encoding="utf-8"))
+    return shown
+
+
 def fail(proc: subprocess.CompletedProcess) -> str:
     return f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}"
 
@@ -420,6 +438,14 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
     report = (build / "html" / "chapters" / "a2_reproduction_report.html").read_text(encoding="utf-8")
     (check,) = [r for r in table_rows(report, "Kazakhstan: aggregate score")]
     assert check[1:4] == ["22", "41", "NO"], check  # published, book, match
+
+    # Sphinx kept the figures of the old data in its own folder; the published book shows,
+    # and holds, only the new ones.
+    kept_by_sphinx = {p.name for p in (build / "staging" / "out" / "_build" / "html" / "_images").iterdir()}
+    published = {p.name for p in (build / "html" / "_images").iterdir()}
+    shown = images_shown(build / "html")
+    assert kept_by_sphinx > published, "the edit changed figures: Sphinx's folder still has their old images"
+    assert published == shown, f"stale: {sorted(published - shown)}; missing: {sorted(shown - published)}"
 
 
 @pytest.mark.slow
