@@ -31,6 +31,9 @@ oecd2017 omirgazy2017 peterspierre2004 peters2018 vanmetervanhorn1975 wirtzbirkm
 """.split()
 #: Cited in the paper's text but missing from its list; and the paper itself.
 SUPPLIED = ["meijer2012", "worldbank2018", "oconnor2019"]
+#: The official datasets of data/ in the editions the book uses (the paper cites only the
+#: editions of its time): Freedom House 2013-2025, the UN E-Government Surveys, WGI 2024.
+DATASETS = ["fh_fiw_2013_2025", "undesa_egov_surveys", "wb_wgi_2024"]
 
 _ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 
@@ -115,9 +118,8 @@ def test_references_bib_parses_without_duplicate_keys():
 def test_references_bib_holds_the_papers_list_and_the_supplied_works():
     keys = set(parse_file(BIB).entries)
     assert len(PAPER_LIST) == 35
-    assert keys == set(PAPER_LIST) | set(SUPPLIED), (
-        f"missing {set(PAPER_LIST + SUPPLIED) - keys}, extra {keys - set(PAPER_LIST + SUPPLIED)}"
-    )
+    expected = set(PAPER_LIST) | set(SUPPLIED) | set(DATASETS)
+    assert keys == expected, f"missing {expected - keys}, extra {keys - expected}"
 
 
 def test_every_entry_has_author_title_year_and_well_formed_doi():
@@ -128,6 +130,30 @@ def test_every_entry_has_author_title_year_and_well_formed_doi():
         doi = entry.fields.get("doi")
         if doi:
             assert re.fullmatch(r"10\.\d{4,9}/\S+", doi), f"{key}: malformed DOI {doi!r} (no resolver prefix)"
+
+
+def test_eckstein_is_given_as_published_with_the_papers_wording_in_its_note():
+    entry = parse_file(BIB).entries["eckstein1975"]
+    assert entry.fields["booktitle"] == "Handbook of Political Science, Volume 7: Strategies of Inquiry"
+    assert entry.fields["pages"].startswith("79--"), f"the chapter starts on p. 79, not {entry.fields['pages']}"
+    note = entry.fields["note"]
+    for said in ("Case Studies and Theory", "Political Science: Scope and Theory", "94--137"):
+        assert said in note, f"eckstein1975's note does not record the paper's {said!r}"
+
+
+@pytest.mark.parametrize(
+    "key, url, dates",
+    [
+        ("fh_fiw_2013_2025", "https://freedomhouse.org/report/freedom-world", ["2026-11-28", "2026-11-30"]),
+        ("undesa_egov_surveys", "https://publicadministration.un.org/egovkb/en-us/Data-Center", ["2026-11-28", "2026-11-30"]),
+        ("wb_wgi_2024", "https://www.worldbank.org/en/publication/worldwide-governance-indicators", ["2026-11-28"]),
+    ],
+)
+def test_dataset_entries_give_the_address_and_the_dates_the_tables_were_handed_over(key, url, dates):
+    entry = parse_file(BIB).entries[key]
+    assert entry.fields.get("url") == url, f"{key}: url {entry.fields.get('url')!r}, expected {url!r}"
+    found = re.findall(r"\d{4}-\d{2}-\d{2}", entry.fields.get("note", ""))
+    assert sorted(set(found)) == dates, f"{key}: dates {found} in its note, expected {dates}"
 
 
 # --------------------------------------------------------------------------- the book's citations
