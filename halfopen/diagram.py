@@ -1,18 +1,21 @@
 """Figure 1, the half-open government diagram, drawn from two declarative tables.
 
 The paper's own Figure 1 is an image under "all rights reserved", so the book designs its
-own from the text (¶8-9, ¶33-46). The argument lives in data, not in code:
+own from the text (¶5-6, ¶8-9, ¶33-46). The argument lives in data, not in code:
 
 - ``diagram_nodes.csv``: one row per box, with its kind (driver, policy, explanation,
   mechanism, outcome, adopted, untouched), its place on a grid (``column`` left to right,
   ``row`` top to bottom, the row giving the box's top edge; fractions allowed) and the
   paragraphs it rests on;
-- ``diagram_edges.csv``: one row per arrow, with an optional label.
+- ``diagram_edges.csv``: one row per arrow, with an optional label and relation: an arrow
+  (``leads_to``, the default) or, for two boxes that are the same people, a dashed link
+  without arrowheads (``same_actors``).
 
 :func:`draw` lays the boxes out on that grid, sizes each box to its wrapped text, and
-routes every arrow from the edge of one box to the edge of the other. Changing the
-argument (a box, an arrow, a label) is an edit of a CSV; the figure, its alt text and its
-text description (:func:`describe`) follow.
+routes every arrow from the edge of one box to the edge of the other. :func:`crossings`
+lists any arrow that would run through a third box, so a layout that hides an arrow
+behind a box fails its test. Changing the argument (a box, an arrow, a label) is an edit
+of a CSV; the figure, its alt text and its text description (:func:`describe`) follow.
 """
 
 from __future__ import annotations
@@ -42,13 +45,18 @@ KIND_STYLE: dict[str, dict[str, str]] = {
 
 #: Grid geometry, in inches: the distance between column centres and between rows, and the
 #: width of a box. Rows may be fractional, so the data can fine-tune vertical spacing.
-COLUMN_STEP = 3.55
+COLUMN_STEP = 2.95
 ROW_STEP = 1.0
-BOX_WIDTH = 3.1
+BOX_WIDTH = 2.7
 LABEL_SIZE = 10.5
 DETAIL_SIZE = 8.6
 LINE_HEIGHT = 0.19  # inches per detail line
-WRAP = 40  # characters per detail line
+WRAP = 36  # characters per detail line
+LABEL_WRAP = 27  # characters per label line
+
+#: The relation of an edge row that is drawn as a link between two boxes that are the same
+#: people (dashed, no arrowheads), not as an arrow from cause to effect.
+SAME_ACTORS = "same_actors"
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,12 @@ def _detail_lines(detail: object) -> list[str]:
 
 
 def _label_lines(label: str) -> list[str]:
-    return textwrap.wrap(label, 30)
+    return textwrap.wrap(label, LABEL_WRAP)
+
+
+def _relation(row: object) -> str:
+    value = getattr(row, "relation", None)
+    return value if isinstance(value, str) and value else "leads_to"
 
 
 def layout(nodes: pd.DataFrame) -> dict[str, Box]:
@@ -173,13 +186,15 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
     for row in edges.itertuples(index=False):
         a, b = boxes[row.source], boxes[row.target]
         start, end = _anchor(a, b), _anchor(b, a)
+        same = _relation(row) == SAME_ACTORS
         ax.add_patch(
             FancyArrowPatch(
                 start,
                 end,
-                arrowstyle="-|>",
+                arrowstyle="-" if same else "-|>",
                 mutation_scale=16,
                 linewidth=1.5,
+                linestyle=(0, (4, 3)) if same else "solid",
                 color="#333333",
                 shrinkA=2,
                 shrinkB=2,
@@ -227,14 +242,49 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
 
 
 def describe(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[str]:
-    """The diagram as sentences, one per arrow ("A leads to B (label)"), for readers who
-    cannot see the figure and for the alt text."""
+    """The diagram as sentences, one per arrow ("A → B (label)"; a link between two boxes
+    that are the same people as "A ↔ B (label)"), for readers who cannot see the figure and
+    for the alt text."""
     labels = dict(zip(nodes["id"], nodes["label"]))
     lines = []
     for row in edges.itertuples(index=False):
         extra = f" ({row.label})" if isinstance(row.label, str) and row.label else ""
-        lines.append(f"{labels[row.source]} → {labels[row.target]}{extra}")
+        sign = "↔" if _relation(row) == SAME_ACTORS else "→"
+        lines.append(f"{labels[row.source]} {sign} {labels[row.target]}{extra}")
     return lines
+
+
+def _segment_hits_box(p: tuple[float, float], q: tuple[float, float], box: Box, margin: float) -> bool:
+    """Whether the segment p-q passes through ``box`` grown by ``margin`` (Liang-Barsky clip)."""
+    x0, x1 = box.x - box.width / 2 - margin, box.x + box.width / 2 + margin
+    y0, y1 = box.bottom - margin, box.top + margin
+    t0, t1 = 0.0, 1.0
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    for d, lo, hi, v in ((dx, x0, x1, p[0]), (dy, y0, y1, p[1])):
+        if d == 0:
+            if not lo <= v <= hi:
+                return False
+            continue
+        a, b = (lo - v) / d, (hi - v) / d
+        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
+        if t0 > t1:
+            return False
+    return True
+
+
+def crossings(nodes: pd.DataFrame, edges: pd.DataFrame, margin: float = 0.08) -> list[tuple[str, str, str]]:
+    """Every (source, target, box) where the straight arrow from source to target, as
+    :func:`draw` routes it, runs through (or within ``margin`` inches of) a third box: an
+    arrow hidden behind a box, or one that a reader would take for an arrow into it."""
+    boxes = layout(nodes)
+    found = []
+    for row in edges.itertuples(index=False):
+        a, b = boxes[row.source], boxes[row.target]
+        start, end = _anchor(a, b), _anchor(b, a)
+        for other in boxes.values():
+            if other.id not in (a.id, b.id) and _segment_hits_box(start, end, other, margin):
+                found.append((row.source, row.target, other.id))
+    return found
 
 
 def paragraphs_cited(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[int]:

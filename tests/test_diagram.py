@@ -27,7 +27,7 @@ def edges() -> pd.DataFrame:
 def test_the_argument_has_every_part_the_issue_names(nodes):
     kinds = set(nodes["kind"])
     assert {"driver", "explanation", "mechanism", "outcome", "adopted", "untouched"} <= kinds
-    assert (nodes["kind"] == "driver").sum() == 2, "the presidential priority and the wish for standing"
+    assert (nodes["kind"] == "driver").sum() == 3, "domestic unrest, the presidential priority and the wish for standing"
     assert (nodes["kind"] == "explanation").sum() == 2, "bureaucratic obstruction and the implementation deficit"
 
 
@@ -53,6 +53,82 @@ def test_every_box_is_connected_and_the_outcome_is_reached_from_both_drivers(nod
         assert outcome in reached, f"{driver} does not lead to {outcome}"
         for kind in ("adopted", "untouched"):
             assert set(nodes.loc[nodes["kind"] == kind, "id"]) <= reached
+
+
+def _pars(spec: str) -> set[int]:
+    return set(diagram.paragraphs_cited(pd.DataFrame({"paragraphs": [spec]}), pd.DataFrame({"paragraphs": []})))
+
+
+def _node(nodes: pd.DataFrame, node_id: str) -> pd.Series:
+    rows = nodes[nodes["id"] == node_id]
+    assert len(rows) == 1, f"diagram_nodes.csv has no box '{node_id}'"
+    return rows.iloc[0]
+
+
+def _edge(edges: pd.DataFrame, source: str, target: str) -> pd.Series:
+    rows = edges[(edges["source"] == source) & (edges["target"] == target)]
+    assert len(rows) == 1, f"diagram_edges.csv has no arrow {source} -> {target}"
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize(
+    "node_id, kind, says, paragraphs",
+    [
+        # ¶34's first factor of obstruction
+        ("trust", "mechanism", ["Low political trust", "high administrative power"], {34}),
+        # the domestic driver: unrest, social media, fear of colored revolutions (¶6), alarm (¶46)
+        ("domestic", "driver", ["Unrest", "social media", "colored"], {6, 46}),
+        # the local coalitions decide under high ambiguity and conflict (¶43), who they are (¶39, ¶43)
+        ("coalitions", "mechanism", ["Local coalitions decide", "akims, bureaucrats and business"], {39, 43}),
+        ("symbolic", "mechanism", ["Symbolic implementation", "no effort"], {42}),
+    ],
+)
+def test_the_boxes_issue_12_asked_for_say_what_their_paragraphs_say(nodes, node_id, kind, says, paragraphs):
+    node = _node(nodes, node_id)
+    assert node["kind"] == kind, f"{node_id}: kind {node['kind']!r}, expected {kind!r}"
+    text = f"{node['label']} {node['detail']}"
+    for phrase in says:
+        assert phrase in text, f"{node_id}: {phrase!r} not in {text!r}"
+    assert paragraphs <= _pars(node["paragraphs"]), f"{node_id}: rests on {node['paragraphs']}, needs {paragraphs}"
+
+
+@pytest.mark.parametrize(
+    "source, target, paragraphs, relation",
+    [
+        ("domestic", "policy", {6}, "leads_to"),  # leaders harness agitation through open government
+        ("domestic", "obstruction", {46}, "leads_to"),  # unrest and fear of revolution alarm bureaucrats
+        ("obstruction", "trust", {34}, "leads_to"),
+        ("standing", "symbolic", {42, 44}, "leads_to"),  # claim to have tried; international approbation
+        ("deficit", "coalitions", {43}, "leads_to"),
+        ("deficit", "symbolic", {42}, "leads_to"),
+        ("coalitions", "half_open", {43}, "leads_to"),
+        ("elites", "coalitions", {39, 43}, "same_actors"),  # akims, bureaucrats, business: the same people
+    ],
+)
+def test_the_arrows_issue_12_asked_for_rest_on_their_paragraphs(edges, source, target, paragraphs, relation):
+    edge = _edge(edges, source, target)
+    got = edge["relation"] if isinstance(edge["relation"], str) and edge["relation"] else "leads_to"
+    assert got == relation, f"{source} -> {target}: relation {got!r}, expected {relation!r}"
+    assert paragraphs <= _pars(edge["paragraphs"]), f"{source} -> {target}: rests on {edge['paragraphs']}"
+
+
+def test_symbolic_implementation_does_not_lead_to_the_local_coalitions(edges):
+    # Matland (¶43): under high ambiguity and high conflict local coalitional strength decides the
+    # outcome; it is not a consequence of symbolic implementation.
+    pairs = set(zip(edges["source"], edges["target"]))
+    assert ("symbolic", "coalitions") not in pairs and ("coalitions", "symbolic") not in pairs
+
+
+def test_no_arrow_runs_through_a_third_box(nodes, edges):
+    assert diagram.crossings(nodes, edges) == []
+
+
+def test_an_arrow_through_a_box_is_reported_by_name(nodes, edges):
+    moved = nodes.copy()
+    # put the implementation deficit right under the wish for standing: their arrow to symbolic
+    # implementation would then run through it
+    moved.loc[moved["id"] == "deficit", "column"] = moved.loc[moved["id"] == "standing", "column"].iloc[0]
+    assert ("standing", "symbolic", "deficit") in diagram.crossings(moved, edges)
 
 
 def test_layout_sizes_boxes_to_their_text_and_rows_share_their_top(nodes):
@@ -86,6 +162,7 @@ def test_draw_is_deterministic_and_describes_every_arrow(nodes, edges):
     lines = diagram.describe(nodes, edges)
     assert len(lines) == len(edges)
     assert "Presidential strategic priority → Open government policy (makes it a priority)" in lines
+    assert "Political, official and business elites ↔ Local coalitions decide (the same people)" in lines
 
 
 def test_paragraphs_cited_expands_ranges(nodes, edges):
