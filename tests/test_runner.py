@@ -1,4 +1,4 @@
-"""The papermill runner (halfopen.run): its functions, and its promises on a copy of the book.
+"""The papermill runner (halfopen_book.run): its functions, and its promises on a copy of the book.
 
 Unit tests exercise the pure functions on small hand-made notebooks and manifests. The
 integration tests (marked ``slow``) copy the book's files into a temporary folder and run
@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from halfopen import run
+from halfopen_book import run
 
 ROOT = Path(__file__).resolve().parent.parent
 CH02 = "02_open_government_in_central_asia"
@@ -56,10 +56,6 @@ def make_notebook(path: Path, parameters: str | None, body: str = "x = 1", outpu
     nb.cells.append(cell)
     path.write_text(nbformat.writes(nb), encoding="utf-8")
     return path
-
-
-def chapter(tmp_path: Path, name: str, declared: dict) -> run.Chapter:
-    return run.Chapter(name, tmp_path / f"{name}.ipynb", declared)
 
 
 def sha(path: Path) -> str:
@@ -164,99 +160,6 @@ def fail(proc: subprocess.CompletedProcess) -> str:
     return f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}"
 
 
-# --------------------------------------------------------------------------- unit: parameters
-
-
-def test_declared_parameters_reads_names_and_literal_defaults(tmp_path):
-    nb = make_notebook(
-        tmp_path / "c.ipynb",
-        "# a comment\ndata_dir = None\nedition = 2019\ncountries: list | None = ['Kazakhstan']\n"
-        "a = b = 'x'\nderived = len('abc')\nimport math\n",
-    )
-    assert run.declared_parameters(nb) == {
-        "data_dir": None,
-        "edition": 2019,
-        "countries": ["Kazakhstan"],
-        "a": "x",
-        "b": "x",
-        "derived": None,  # declared, but its default isn't a literal
-    }
-
-
-def test_declared_parameters_without_a_parameters_cell_is_empty(tmp_path):
-    assert run.declared_parameters(make_notebook(tmp_path / "c.ipynb", None, "edition = 2019")) == {}
-
-
-def test_every_chapter_of_the_book_declares_data_dir():
-    found = run.chapters(ROOT)
-    assert [c.name for c in found][:2] == ["01_background", CH02], "chapters must come in _toc.yml order"
-    missing = [c.name for c in found if "data_dir" not in c.declared]
-    assert not missing, f"chapters without a data_dir parameter: {missing}"
-    by_name = {c.name: c for c in found}
-    assert by_name[CH02].declared["edition"] == 2019
-
-
-def test_select_by_stem_prefix_or_file_name_in_given_order(tmp_path):
-    book = [chapter(tmp_path, n, {}) for n in ("01_background", "02_central_asia", "a1_data", "a2_report")]
-    assert run.select(book, None) == book
-    assert run.select(book, []) == book
-    picked = run.select(book, ["a2", "02_central_asia", "chapters/01_background.ipynb", "02"])
-    assert [c.name for c in picked] == ["a2_report", "02_central_asia", "01_background"]
-
-
-@pytest.mark.parametrize("name", ["a", "99", "central"])
-def test_select_rejects_ambiguous_or_unknown_names(tmp_path, name):
-    book = [chapter(tmp_path, n, {}) for n in ("01_background", "02_central_asia", "a1_data", "a2_report")]
-    with pytest.raises(run.ParameterError, match=rf"no single chapter matches '{name}'.*01_background"):
-        run.select(book, [name])
-
-
-def test_resolve_parameters_gives_each_chapter_only_what_it_declares(tmp_path):
-    a = chapter(tmp_path, "a", {"data_dir": None})
-    b = chapter(tmp_path, "b", {"data_dir": None, "edition": 2019})
-    out = run.resolve_parameters([a, b], {"edition": 2025, "data_dir": "some/where"})
-    here = str(Path("some/where").resolve())
-    assert out == {"a": {"data_dir": here}, "b": {"data_dir": here, "edition": 2025}}
-    assert run.resolve_parameters([a, b], {}) == {"a": {}, "b": {}}
-
-
-def test_resolve_parameters_raises_for_a_parameter_no_chapter_declares(tmp_path):
-    a = chapter(tmp_path, "a", {"data_dir": None})
-    b = chapter(tmp_path, "b", {"edition": 2019})
-    with pytest.raises(run.ParameterError) as info:
-        run.resolve_parameters([a, b], {"edition": 2025, "editon": 2025, "zzz": 1})
-    message = str(info.value)
-    assert "editon, zzz" in message
-    assert "declared: data_dir, edition" in message
-    # declared by a chapter that is not part of this run: still an error
-    with pytest.raises(run.ParameterError, match="edition"):
-        run.resolve_parameters([a], {"edition": 2025})
-
-
-def test_parse_parameters_yaml_file_then_command_line(tmp_path):
-    f = tmp_path / "params.yaml"
-    f.write_text("edition: 2018\ncountries: [Kazakhstan, Denmark]\ndata_dir: null\n", encoding="utf-8")
-    params = run.parse_parameters([("edition", "2025"), ("label", "'007'"), ("flag", "true")], str(f))
-    assert params == {
-        "edition": 2025,  # -p wins over the file, and is read as YAML (an int)
-        "countries": ["Kazakhstan", "Denmark"],
-        "data_dir": None,
-        "label": "007",
-        "flag": True,
-    }
-    assert run.parse_parameters(None, None) == {}
-    empty = tmp_path / "empty.yaml"
-    empty.write_text("", encoding="utf-8")
-    assert run.parse_parameters([], str(empty)) == {}
-
-
-def test_parse_parameters_rejects_a_file_that_is_not_a_mapping(tmp_path):
-    f = tmp_path / "params.yaml"
-    f.write_text("- edition\n- 2025\n", encoding="utf-8")
-    with pytest.raises(run.ParameterError, match="must be a mapping"):
-        run.parse_parameters([], str(f))
-
-
 # --------------------------------------------------------------------------- unit: cache keys
 
 
@@ -281,7 +184,7 @@ def test_stale_reasons(tmp_path):
     table = tmp_path / "t.csv"
     table.write_text("a,b\n1,2\n", encoding="utf-8")
     reads = [{"path": str(table), "sha256": sha(table)}]
-    inputs = run.Inputs("nb1", {"edition": 2019}, "pkg1", "env1")
+    inputs = run.Inputs("nb1", {"edition": 2019}, "code1", "env1")
     current = _manifest(inputs, reads)
 
     assert run.stale_reasons(current, inputs, executed) == []
@@ -289,10 +192,10 @@ def test_stale_reasons(tmp_path):
     assert run.stale_reasons(current, inputs, tmp_path / "gone.ipynb") == ["never executed"]
     assert run.stale_reasons({**current, "version": 0}, inputs, executed) == ["never executed"]
     assert run.stale_reasons(_manifest(inputs, reads, "failed"), inputs, executed) == ["last run failed"]
-    assert run.stale_reasons(current, run.Inputs("nb2", {"edition": 2019}, "pkg1", "env1"), executed) == ["notebook"]
-    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2025}, "pkg1", "env1"), executed) == ["parameters"]
-    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2019}, "pkg2", "env2"), executed) == [
-        "package",
+    assert run.stale_reasons(current, run.Inputs("nb2", {"edition": 2019}, "code1", "env1"), executed) == ["notebook"]
+    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2025}, "code1", "env1"), executed) == ["parameters"]
+    assert run.stale_reasons(current, run.Inputs("nb1", {"edition": 2019}, "code2", "env2"), executed) == [
+        "code",
         "environment",
     ]
 
@@ -303,8 +206,7 @@ def test_stale_reasons(tmp_path):
     assert len(run.stale_reasons(current, inputs, executed)) == 1
 
 
-def test_package_and_environment_hashes_are_stable_and_content_based(tmp_path):
-    assert run.package_hash() == run.package_hash()
+def test_environment_hash_is_stable_and_content_based(tmp_path):
     (tmp_path / "requirements.txt").write_text("pandas==2.2.3\n", encoding="utf-8")
     before = run.environment_hash(tmp_path)
     assert run.environment_hash(tmp_path) == before
@@ -392,7 +294,7 @@ def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(book):
     proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
     assert proc.returncode == 0, fail(proc)
     assert "Book unchanged" in proc.stdout, fail(proc)
-    assert "build succeeded" not in proc.stdout, "Sphinx ran although nothing had changed"
+    assert "Sphinx: building" not in proc.stdout, "Sphinx ran although nothing had changed"
     assert tree_hashes(build / "html") == html_before
 
 
@@ -418,8 +320,11 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
 
     proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
     assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
-    # only outputs changed: Sphinx re-reads the changed pages, set up while the chapters ran
-    assert "Sphinx build: incremental (only changed pages), set up while the chapters executed" in proc.stdout
+    # only outputs changed: Sphinx's own incremental build re-reads just the changed pages
+    assert "Sphinx: building" in proc.stdout
+    log = (build / "sphinx.log").read_text(encoding="utf-8")
+    reread = re.search(r"updating environment: .*?(\d+) added, (\d+) changed, (\d+) removed", log)
+    assert reread and reread[1] == "0" and 0 < int(reread[2]) < len(all_names), log[-3000:]
     st = statuses(proc)
     assert set(st) == all_names
     executed = {n for n, s in st.items() if s == "executed"}
@@ -453,7 +358,7 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
     fresh = build.parent / f"{build.name}-fresh"
     shutil.copytree(build / "executed", fresh / "executed")
     proc = halfopen(copy, "build", "--build-dir", str(fresh), "--no-progress")
-    assert proc.returncode == 0 and "Sphinx build: fresh" in proc.stdout and counts(proc)[0] == 0, fail(proc)
+    assert proc.returncode == 0 and "Book built" in proc.stdout and counts(proc)[0] == 0, fail(proc)
     pages = sorted(p.relative_to(fresh / "html") for p in (fresh / "html").rglob("*.html"))
     assert pages == sorted(p.relative_to(build / "html") for p in (build / "html").rglob("*.html"))
     for page in pages:
@@ -575,6 +480,47 @@ def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, 
     assert not (build / "executed").exists() or not list((build / "executed").glob("*.ipynb")), "it executed"
 
 
+@pytest.mark.slow
+def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_its_importers(book):
+    copy, build = book["copy"], book["build"]
+    tool = copy / "halfopen_book" / "pdf.py"
+    original_tool = tool.read_bytes()
+    tool.write_bytes(original_tool + b"\n# an edit to the book machinery\n")
+    try:
+        proc = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")
+    finally:
+        tool.write_bytes(original_tool)
+    assert proc.returncode == 0, fail(proc)
+    assert counts(proc)[0] == 0, "editing the PDF printer re-executed chapters:\n" + proc.stdout
+
+    study = copy / "halfopen" / "diagram.py"
+    original_study = study.read_bytes()
+    study.write_bytes(original_study + b"\n# an edit to Figure 1's code\n")
+    try:
+        proc = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")
+    finally:
+        study.write_bytes(original_study)
+    assert proc.returncode == 0, fail(proc)
+    executed = {n for n, s in statuses(proc).items() if s == "executed"}
+    assert executed == {"11_discussion"}, f"an edit to diagram.py re-executed {sorted(executed)}"
+    proc = halfopen(copy, "run", "11", "--build-dir", str(build), "--no-progress")  # back to the original
+    assert statuses(proc) == {"11_discussion": "executed"}, fail(proc)
+
+
+@pytest.mark.slow
+def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(book, tmp_path):
+    build = tmp_path / "build"
+    proc = halfopen(
+        book["copy"], "run", "02", "13", "-p", "13:countries", "[Kazakhstan, Denmark]",
+        "--build-dir", str(build), "--no-progress",
+    )
+    assert proc.returncode == 0, fail(proc)
+    m = manifests(build)
+    assert m["13_half_open_measured"]["inputs"]["parameters"] == {"countries": ["Kazakhstan", "Denmark"]}
+    assert m[CH02]["inputs"]["parameters"] == {}
+    assert "countries = ['Kazakhstan', 'Denmark']" in _injected(build / "executed" / "13_half_open_measured.ipynb")
+
+
 def test_only_a_kernel_that_never_started_is_started_again():
     assert run._kernel_did_not_start(RuntimeError("Kernel died before replying to kernel_info"))
     assert run._kernel_did_not_start(RuntimeError("Kernel didn't respond in 60 seconds"))
@@ -583,10 +529,9 @@ def test_only_a_kernel_that_never_started_is_started_again():
 
 
 def test_expected_seconds_prefers_the_last_run_then_the_source_size(tmp_path):
-    small = chapter(tmp_path, "01_small", {"data_dir": None})
-    make_notebook(small.path, "data_dir = None")
+    small = run.Chapter("01_small", make_notebook(tmp_path / "01_small.ipynb", "data_dir = None"))
     big = make_notebook(tmp_path / "02_big.ipynb", "data_dir = None", body="x = 1\n" + "# padding\n" * 500)
-    big = run.Chapter("02_big", big, {"data_dir": None})
+    big = run.Chapter("02_big", big)
     out = tmp_path / "executed"
     out.mkdir()
     assert run.expected_seconds(big, out) > run.expected_seconds(small, out)

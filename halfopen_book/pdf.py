@@ -1,6 +1,6 @@
 """Print the built book to PDF with headless Chromium: one PDF per page and one for the whole book.
 
-    python -m halfopen.pdf [--build-dir DIR]
+    python -m halfopen_book.pdf [--build-dir DIR]
 
 reads ``DIR/html`` (default ``_build/html``, made by ``python -m halfopen build``) and writes
 ``DIR/pdf/<page>.pdf`` for every page of the table of contents (``intro.pdf``,
@@ -39,7 +39,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from halfopen import paths
 
 #: Debian's chromium (apt-get install chromium); Playwright must not download a browser.
 CHROMIUM = "/usr/bin/chromium"
@@ -283,7 +283,7 @@ def print_book(build_dir: Path | None = None, toc_file: Path | None = None, log=
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m halfopen.pdf", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m halfopen_book.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", type=Path, default=None, help="default: _build (reads html/, writes pdf/)")
     args = parser.parse_args(argv)
     try:

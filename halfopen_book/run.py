@@ -3,49 +3,39 @@
 Jupyter Book's own cache keys a notebook on its code cells only, so a data edit leaves stale
 figures; it runs notebooks one at a time and can't pass parameters. This runner:
 
+- validates the tables of every data folder the run uses, once, before any kernel starts
+  (:func:`halfopen.data.validate`, which caches its result by the tables' hashes);
 - executes the chapters of ``_toc.yml`` (all, or those named) with papermill, across the
   machine's cores, into the build folder; the sources are never written;
-- applies ``-p NAME VALUE`` and a YAML file of parameters to every chapter that declares
-  them in its ``parameters`` cell; a parameter no chapter declares is an error;
+- gives each chapter the parameters aimed at it (:mod:`halfopen_book.parameters`);
 - re-executes a chapter exactly when something it depends on changed: its notebook, its
-  parameters, the package's code, the pinned environment (``requirements.txt``), or any file
-  the loader opened during its last run (recorded by :func:`halfopen.data.record_read`);
+  parameters, the study code it imports (:func:`halfopen_book.chapters.study_code_hash`), the
+  pinned environment (``requirements.txt``), or any file the loader opened during its last
+  run (recorded by :func:`halfopen.data.record_read`);
 - keeps going when a chapter fails, names its cell and error, and reports failure at the end.
 """
 
 from __future__ import annotations
 
-import ast
 import concurrent.futures as cf
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from halfopen import paths
 
-from . import paths
+from . import parameters as parameters_mod
+from .chapters import Chapter, book_root, chapters, select, study_code_hash
 
-MANIFEST_VERSION = 1
-
-
-class ParameterError(ValueError):
-    """A parameter that no chapter declares, or a chapter name that isn't in the book."""
-
-
-@dataclass
-class Chapter:
-    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path."""
-
-    name: str
-    path: Path
-    declared: dict[str, Any] = field(default_factory=dict)
+MANIFEST_VERSION = 2
 
 
 @dataclass
@@ -59,119 +49,11 @@ class Result:
     error: str | None = None
 
 
-# --------------------------------------------------------------------------- the book
-
-
-def book_root(root: Path | None = None) -> Path:
-    return Path(root) if root else paths.ROOT
-
-
-def chapters(root: Path | None = None) -> list[Chapter]:
-    """The notebook chapters of ``_toc.yml``, in book order, with their declared parameters."""
-    root = book_root(root)
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", toc.get("chapters", [])))
-    out = []
-    for f in files:
-        path = root / f"{f}.ipynb"
-        if path.exists():
-            out.append(Chapter(Path(f).name, path, declared_parameters(path)))
-    return out
-
-
-def declared_parameters(path: Path) -> dict[str, Any]:
-    """Names and default values assigned in the notebook's cell tagged ``parameters``."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = "".join(cell["source"])
-            declared: dict[str, Any] = {}
-            for node in ast.parse(source).body:
-                if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for t in targets:
-                        if isinstance(t, ast.Name):
-                            try:
-                                declared[t.id] = ast.literal_eval(node.value)
-                            except ValueError:
-                                declared[t.id] = None
-            return declared
-    return {}
-
-
-def select(all_chapters: list[Chapter], names: list[str] | None) -> list[Chapter]:
-    """The chapters named (by stem, or a unique prefix such as ``02``), or all."""
-    if not names:
-        return all_chapters
-    chosen = []
-    for n in names:
-        stem = Path(n).stem
-        hits = [c for c in all_chapters if c.name == stem] or [c for c in all_chapters if c.name.startswith(stem)]
-        if len(hits) != 1:
-            known = ", ".join(c.name for c in all_chapters)
-            raise ParameterError(f"no single chapter matches {n!r}; chapters: {known}")
-        if hits[0] not in chosen:
-            chosen.append(hits[0])
-    return chosen
-
-
-def resolve_parameters(selected: list[Chapter], given: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per chapter, the given parameters it declares. Unknown names are an error."""
-    declared = set().union(*(c.declared for c in selected)) if selected else set()
-    unknown = sorted(set(given) - declared)
-    if unknown:
-        raise ParameterError(
-            f"no chapter of this run declares the parameter(s) {', '.join(unknown)}; "
-            f"declared: {', '.join(sorted(declared))}"
-        )
-    out = {}
-    for c in selected:
-        params = {k: v for k, v in given.items() if k in c.declared}
-        if "data_dir" in params and params["data_dir"] is not None:
-            params["data_dir"] = str(Path(params["data_dir"]).resolve())
-        out[c.name] = params
-    return out
-
-
-def parse_parameters(pairs: list[tuple[str, str]] | None, yaml_file: str | None) -> dict[str, Any]:
-    """Parameters from a YAML file, then ``-p NAME VALUE`` pairs (values read as YAML)."""
-    params: dict[str, Any] = {}
-    if yaml_file:
-        loaded = yaml.safe_load(Path(yaml_file).read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise ParameterError(f"{yaml_file}: a parameters file must be a mapping of names to values")
-        params.update(loaded)
-    for name, value in pairs or []:
-        params[name] = yaml.safe_load(value)
-    return params
-
-
 # --------------------------------------------------------------------------- cache keys
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def package_hash() -> str:
-    """Hash of the package's code: any edit to it re-executes every chapter."""
-    h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent
-    for f in sorted(pkg.glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def environment_hash(root: Path | None = None) -> str:
@@ -197,9 +79,11 @@ def _file_hash(path: str) -> str | None:
 
 @dataclass
 class Inputs:
+    """What a chapter's execution depends on, besides the data files it reads."""
+
     notebook: str
     parameters: dict[str, Any]
-    package: str
+    code: str
     environment: str
 
     def same_as(self, other: dict[str, Any]) -> list[str]:
@@ -220,11 +104,11 @@ def stale_reasons(manifest: dict[str, Any] | None, inputs: Inputs, executed: Pat
     reasons = inputs.same_as(manifest.get("inputs", {}))
     for read in manifest.get("reads", []):
         if _file_hash(read["path"]) != read["sha256"]:
-            reasons.append(f"changed: {_short(read['path'])}")
+            reasons.append(f"changed: {short(read['path'])}")
     return reasons
 
 
-def _short(path: str) -> str:
+def short(path: str) -> str:
     try:
         return str(Path(path).relative_to(paths.ROOT))
     except ValueError:
@@ -339,8 +223,6 @@ def _kernel_did_not_start(exc: BaseException) -> bool:
 
 
 def _strip_ansi(text: str) -> str:
-    import re
-
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
@@ -364,12 +246,12 @@ def _normalise(path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _manifest_path(out: Path, name: str) -> Path:
+def manifest_path(out: Path, name: str) -> Path:
     return out / f"{name}.json"
 
 
-def _read_manifest(out: Path, name: str) -> dict[str, Any] | None:
-    p = _manifest_path(out, name)
+def read_manifest(out: Path, name: str) -> dict[str, Any] | None:
+    p = manifest_path(out, name)
     if not p.exists():
         return None
     try:
@@ -391,6 +273,15 @@ def write_run_record(manifests: dict[str, dict], path: Path) -> Path:
     return path
 
 
+def validate_tables(per_chapter: dict[str, dict[str, Any]]) -> None:
+    """Validate every data folder the chapters of this run read, once, before they start."""
+    from halfopen import data
+
+    folders = {params.get("data_dir") for params in per_chapter.values()}
+    for folder in sorted(folders, key=str):
+        data.validate(folder)
+
+
 def expected_seconds(chapter: Chapter, out: Path) -> float:
     """How long a chapter is expected to run, to start the longest first.
 
@@ -399,7 +290,7 @@ def expected_seconds(chapter: Chapter, out: Path) -> float:
     first keeps one long chapter from running alone at the end while the other workers idle.
     The order of execution changes nothing else: every chapter has its own kernel.
     """
-    m = _read_manifest(out, chapter.name)
+    m = read_manifest(out, chapter.name)
     if m and m.get("seconds"):
         return float(m["seconds"])
     return chapter.path.stat().st_size / 1000
@@ -424,39 +315,37 @@ def run(
     root: Path | None = None,
     force: bool = False,
     progress: bool = True,
-    starting: Callable[[list[str]], None] | None = None,
 ) -> list[Result]:
     """Execute the chapters (all, or ``names``) that are stale; return one Result each.
 
-    ``starting``, if given, is called with the names of the chapters about to execute, just
-    before they start (not at all when every chapter is cached): the build uses it to set
-    Sphinx up while they run.
+    Raises :class:`halfopen.data.DataError` before any kernel starts when a table of a data
+    folder the run uses is invalid, and :class:`~halfopen_book.parameters.ParameterError`
+    for a parameter no chapter declares.
     """
-    all_chapters = chapters(root)
-    selected = select(all_chapters, names)
-    per_chapter = resolve_parameters(selected, parameters or {})
+    everything = chapters(root)
+    selected = select(everything, names)
+    per_chapter = parameters_mod.resolve(selected, parameters or {}, everything)
+    validate_tables(per_chapter)
     out = cache_dir(build_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pkg, env = package_hash(), environment_hash(root)
+    env = environment_hash(root)
     jobs = jobs or default_jobs()
 
     results: dict[str, Result] = {}
     todo = []
     for c in selected:
         params = dict(per_chapter[c.name])
-        inputs = Inputs(notebook_hash(c.path), params, pkg, env)
+        inputs = Inputs(notebook_hash(c.path), params, study_code_hash(c.path, root), env)
         executed = out / f"{c.name}.ipynb"
-        reasons = ["forced"] if force else stale_reasons(_read_manifest(out, c.name), inputs, executed)
+        reasons = ["forced"] if force else stale_reasons(read_manifest(out, c.name), inputs, executed)
         if reasons:
             todo.append((c, params, asdict(inputs)))
         else:
-            m = _read_manifest(out, c.name)
+            m = read_manifest(out, c.name)
             results[c.name] = Result(c.name, "cached", m["seconds"], str(executed))
 
     if todo:
         todo.sort(key=lambda item: expected_seconds(item[0], out), reverse=True)
-        if starting is not None:
-            starting([c.name for c, _, _ in todo])
         bar = _progress(len(todo), progress)
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
             futures = {pool.submit(_execute, c, p, str(out), i): c for c, p, i in todo}
@@ -467,7 +356,7 @@ def run(
                 except Exception as exc:  # the worker itself died
                     m = {"status": "failed", "seconds": 0.0, "error": f"{type(exc).__name__}: {exc}"}
                 if m["status"] == "ok":
-                    _manifest_path(out, c.name).write_text(
+                    manifest_path(out, c.name).write_text(
                         json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8"
                     )
                     results[c.name] = Result(c.name, "executed", m["seconds"], str(out / f"{c.name}.ipynb"))
@@ -476,10 +365,10 @@ def run(
                     (out / f"{c.name}.failed.json").write_text(
                         json.dumps(m, indent=1, sort_keys=True) + "\n", encoding="utf-8"
                     )
-                    old = _read_manifest(out, c.name)
+                    old = read_manifest(out, c.name)
                     if old is not None:
                         old["status"] = "failed"
-                        _manifest_path(out, c.name).write_text(
+                        manifest_path(out, c.name).write_text(
                             json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8"
                         )
                     results[c.name] = Result(
@@ -515,7 +404,7 @@ def summary(results: list[Result]) -> str:
     w = max([len(r.chapter) for r in results] + [7])
     lines = [f"{'chapter':<{w}}  {'status':<8}  {'seconds':>7}  output", "-" * (w + 40)]
     for r in results:
-        lines.append(f"{r.chapter:<{w}}  {r.status:<8}  {r.seconds:>7.1f}  {_short(r.output)}")
+        lines.append(f"{r.chapter:<{w}}  {r.status:<8}  {r.seconds:>7.1f}  {short(r.output)}")
     counts = {s: sum(r.status == s for r in results) for s in ("executed", "cached", "failed")}
     lines.append(f"{counts['executed']} executed, {counts['cached']} cached, {counts['failed']} failed")
     for r in results:

@@ -1,11 +1,11 @@
 """The status page: how long each chapter took, and the exact environment of the build.
 
 Times come from the runner's record of the last execution of each chapter
-(:func:`halfopen.run.write_run_record`; a cached chapter keeps the time of the run that
+(:func:`halfopen_book.run.write_run_record`; a cached chapter keeps the time of the run that
 produced it). Versions are read at build time from the
 installed distributions and compared with the pins of ``requirements.txt``.
 
-Both are rendered by Sphinx directives of :mod:`halfopen.sphinx_ext` while the book is
+Both are rendered by Sphinx directives of :mod:`halfopen_book.sphinx_ext` while the book is
 built (:func:`run_markdown`, :func:`environment_markdown`), not by executing the status
 notebook: the page then needs no re-execution when another chapter runs (which took a
 second, serial execution phase off every build), and the versions shown are those of the
@@ -17,14 +17,15 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import sys
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from . import data, paths, tables
+from halfopen import data, paths, tables
 
 
 def run_table(run_record: str | os.PathLike | None) -> pd.DataFrame:
@@ -38,18 +39,23 @@ def run_table(run_record: str | os.PathLike | None) -> pd.DataFrame:
 
 
 def pins(requirements: Path | None = None) -> dict[str, str]:
-    """``name == version`` pins of requirements.txt, names normalised (PEP 503)."""
+    """``name == version`` pins of requirements.txt, names normalised (PEP 503), read with
+    ``packaging``'s requirement parser; options (``-e .``) and comments are skipped."""
     path = requirements or paths.ROOT / "requirements.txt"
     out = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
-        if m:
-            out[_norm(m.group(1))] = m.group(2)
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        req = Requirement(line)
+        exact = [s.version for s in req.specifier if s.operator == "=="]
+        if exact:
+            out[canonicalize_name(req.name)] = exact[0]
     return out
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 def environment(requirements: Path | None = None) -> pd.DataFrame:
@@ -99,7 +105,7 @@ def run_markdown(record_path: Path) -> str:
         label="tbl-status-runs",
         index=False,
         formats={"Seconds": "{:.1f}"},
-        source="The runner's cache manifests (`halfopen.run`), read when this book was built.",
+        source="The runner's cache manifests (`halfopen_book.run`), read when this book was built.",
     )
     total = float(runs["Seconds"].sum()) if len(runs) else 0.0
     return (
