@@ -1,5 +1,5 @@
 """Citing the book: CITATION.cff against the CFF 1.2.0 schema, and the functions of
-halfopen.sphinx_ext that make each page's BibTeX, formatted reference and meta tags.
+halfopen_book.citation that make each page's BibTeX, formatted reference and meta tags.
 
 The schema file tests/cff-schema-1.2.0.json is the official CFF 1.2.0 JSON schema
 ($id https://citation-file-format.github.io/1.2.0/schema.json), as shipped by cffconvert 2.0.0.
@@ -20,11 +20,11 @@ import yaml
 from pybtex.database import parse_file, parse_string
 
 import halfopen
-from halfopen import run, sphinx_ext
+from halfopen_book import chapters, citation, sphinx_ext
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "cff-schema-1.2.0.json").read_text(encoding="utf-8"))
-CFF = sphinx_ext.load_citation(ROOT / "CITATION.cff")
+CFF = citation.load_citation(ROOT / "CITATION.cff")
 
 
 def cff_errors(data: dict) -> list[str]:
@@ -34,7 +34,7 @@ def cff_errors(data: dict) -> list[str]:
 
 @pytest.fixture()
 def meta() -> dict:
-    return sphinx_ext.book_metadata(CFF, "https://example.org/book/")
+    return citation.book_metadata(CFF, "https://example.org/book/")
 
 
 # --------------------------------------------------------------------------- CITATION.cff
@@ -83,7 +83,7 @@ def test_yaml_dates_are_cast_to_strings_before_validation(tmp_path):
     path = tmp_path / "CITATION.cff"
     path.write_text(text, encoding="utf-8")
     assert not isinstance(yaml.safe_load(text)["date-released"], str)  # YAML made it a date
-    assert cff_errors(sphinx_ext.load_citation(path)) == []
+    assert cff_errors(citation.load_citation(path)) == []
 
 
 def test_book_version_is_the_package_version():
@@ -97,7 +97,7 @@ def test_book_metadata_names_repository_licences_and_the_paper():
     assert set(CFF["license"]) == {"MIT", "CC-BY-4.0"}
     paper = CFF["preferred-citation"]
     bib = parse_file(ROOT / "references.bib").entries
-    key = sphinx_ext.paper_key(paper)
+    key = citation.paper_key(paper)
     assert key == "oconnor2019" and key in bib
     assert paper["doi"] == bib[key].fields["doi"]
     assert paper["title"] == bib[key].fields["title"]
@@ -115,7 +115,7 @@ def test_config_enables_the_extension_with_the_pages_base_url():
 
 
 def test_chapter_bibtex_parses_and_carries_the_chapter_the_book_version_and_url(meta):
-    text = sphinx_ext.chapter_bibtex("Open government in Central Asia", "chapters/02_x", meta)
+    text = citation.chapter_bibtex("Open government in Central Asia", "chapters/02_x", meta)
     entries = parse_string(text, "bibtex").entries
     assert list(entries) == [f"halfopen{CFF['date-released'][:4]}:02-x"]
     entry = next(iter(entries.values()))
@@ -132,7 +132,7 @@ def test_chapter_bibtex_parses_and_carries_the_chapter_the_book_version_and_url(
 
 def test_landing_page_is_cited_as_the_whole_book(meta):
     entry = next(
-        iter(parse_string(sphinx_ext.chapter_bibtex("Welcome", "intro", meta, True), "bibtex").entries.values())
+        iter(parse_string(citation.chapter_bibtex("Welcome", "intro", meta, True), "bibtex").entries.values())
     )
     assert entry.type == "book"
     assert entry.fields["title"] == CFF["title"]
@@ -140,7 +140,7 @@ def test_landing_page_is_cited_as_the_whole_book(meta):
 
 @pytest.mark.parametrize("title", ["Costs & benefits: 100% {open}?", "A $5 \\ budget #1 ~ ^_^", "Ünïcødé “quotes”"])
 def test_bibtex_of_any_title_parses_back_to_it(meta, title):
-    entry = next(iter(parse_string(sphinx_ext.chapter_bibtex(title, "chapters/x", meta), "bibtex").entries.values()))
+    entry = next(iter(parse_string(citation.chapter_bibtex(title, "chapters/x", meta), "bibtex").entries.values()))
     assert entry.fields["title"] == sphinx_ext.bibtex_escape(title)
     assert entry.fields["title"].count("{") - entry.fields["title"].count("\\{") == entry.fields["title"].count(
         "}"
@@ -148,16 +148,16 @@ def test_bibtex_of_any_title_parses_back_to_it(meta, title):
 
 
 def test_bibtex_keys_are_derived_from_page_names_and_unique():
-    assert sphinx_ext.bibtex_key("chapters/01_background", "2026") == "halfopen2026:01-background"
-    assert sphinx_ext.bibtex_key("intro", "2026") == "halfopen2026:intro"
-    names = ["intro", *(f"chapters/{c.name}" for c in run.chapters()), "chapters/a3_bibliography"]
-    keys = [sphinx_ext.bibtex_key(n, "2026") for n in names]
+    assert citation.bibtex_key("chapters/01_background", "2026") == "halfopen2026:01-background"
+    assert citation.bibtex_key("intro", "2026") == "halfopen2026:intro"
+    names = ["intro", *(f"chapters/{c.name}" for c in chapters.chapters()), "chapters/a3_bibliography"]
+    keys = [citation.bibtex_key(n, "2026") for n in names]
     assert len(set(keys)) == len(keys)
     assert all(re.fullmatch(r"[a-z0-9:-]+", k) for k in keys)
 
 
 def test_paper_bibtex_parses_and_matches_references_bib():
-    ours = next(iter(parse_string(sphinx_ext.paper_bibtex(CFF["preferred-citation"]), "bibtex").entries.items()))
+    ours = next(iter(parse_string(citation.paper_bibtex(CFF["preferred-citation"]), "bibtex").entries.items()))
     ref = parse_file(ROOT / "references.bib").entries["oconnor2019"]
     assert ours[0] == "oconnor2019"
     for field in ("title", "journal", "volume", "number", "pages", "year", "doi"):
@@ -169,16 +169,16 @@ def test_paper_bibtex_parses_and_matches_references_bib():
 
 
 def test_chapter_reference_names_chapter_book_version_date_and_url(meta):
-    text = sphinx_ext.chapter_reference_text("Case selection", "chapters/03_case_selection", meta)
+    text = citation.chapter_reference_text("Case selection", "chapters/03_case_selection", meta)
     assert "“Case selection”" in text
     assert CFF["title"] in text
     assert f"version {CFF['version']}" in text
-    assert sphinx_ext.long_date(CFF["date-released"]) in text
+    assert citation.long_date(CFF["date-released"]) in text
     assert text.endswith("https://example.org/book/chapters/03_case_selection.html")
 
 
 def test_paper_reference_in_author_year_style():
-    text = sphinx_ext.paper_reference_text(CFF["preferred-citation"])
+    text = citation.paper_reference_text(CFF["preferred-citation"])
     assert text == (
         "O'Connor, K., Janenova, S. & Knox, C. (2019). Open Government in Authoritarian Regimes. "
         "International Review of Public Policy, 1(1), 65–82. https://doi.org/10.4000/irpp.325"
@@ -186,15 +186,15 @@ def test_paper_reference_in_author_year_style():
 
 
 def test_long_date():
-    assert sphinx_ext.long_date("2026-01-05") == "5 January 2026"
-    assert sphinx_ext.long_date("2026") == "2026"
+    assert citation.long_date("2026-01-05") == "5 January 2026"
+    assert citation.long_date("2026") == "2026"
 
 
 # --------------------------------------------------------------------------- meta tags
 
 
 def test_meta_tags_of_a_chapter(meta):
-    tags = sphinx_ext.meta_tags("Freedom of the press", "chapters/08_freedom_of_the_press", meta)
+    tags = citation.meta_tags("Freedom of the press", "chapters/08_freedom_of_the_press", meta)
     names = [n for n, _ in tags]
     d = dict(tags)
     assert d["citation_title"] == "Freedom of the press"
@@ -210,43 +210,43 @@ def test_meta_tags_of_a_chapter(meta):
 def test_one_citation_author_tag_per_author():
     cff = copy.deepcopy(CFF)
     cff["authors"] = [{"family-names": "Doe", "given-names": "Jane"}, {"name": "A Team"}]
-    tags = sphinx_ext.meta_tags("T", "chapters/t", sphinx_ext.book_metadata(cff, "https://x.org/"))
+    tags = citation.meta_tags("T", "chapters/t", citation.book_metadata(cff, "https://x.org/"))
     assert [c for n, c in tags if n == "citation_author"] == ["Doe, Jane", "A Team"]
     entry = next(
         iter(
-            parse_string(sphinx_ext.chapter_bibtex("T", "t", sphinx_ext.book_metadata(cff)), "bibtex").entries.values()
+            parse_string(citation.chapter_bibtex("T", "t", citation.book_metadata(cff)), "bibtex").entries.values()
         )
     )
     assert [str(p) for p in entry.persons["author"]] == ["Doe, Jane", "{A Team}"]
 
 
 def test_landing_page_meta_tags_describe_the_book(meta):
-    d = dict(sphinx_ext.meta_tags("Welcome", "intro", meta, whole_book=True))
+    d = dict(citation.meta_tags("Welcome", "intro", meta, whole_book=True))
     assert d["citation_title"] == CFF["title"]
     assert "citation_inbook_title" not in d
 
 
 def test_meta_html_escapes_content():
-    out = sphinx_ext.meta_html([("citation_title", 'A "quoted" <b>title</b> & more')])
+    out = citation.meta_html([("citation_title", 'A "quoted" <b>title</b> & more')])
     assert out.strip() == (
         '<meta name="citation_title" content="A &quot;quoted&quot; &lt;b&gt;title&lt;/b&gt; &amp; more" />'
     )
 
 
 def test_page_url():
-    assert sphinx_ext.page_url("https://x.org/b/", "chapters/01_a") == "https://x.org/b/chapters/01_a.html"
-    assert sphinx_ext.page_url("https://x.org/b", "intro") == "https://x.org/b/intro.html"
+    assert citation.page_url("https://x.org/b/", "chapters/01_a") == "https://x.org/b/chapters/01_a.html"
+    assert citation.page_url("https://x.org/b", "intro") == "https://x.org/b/intro.html"
 
 
 # --------------------------------------------------------------------------- author-year bibliography
 
 
 def test_author_year_labels():
-    assert sphinx_ext.author_year_label(["Nam"], "2012") == "Nam 2012"
-    assert sphinx_ext.author_year_label(["Lee", "Kwak"], "2012") == "Lee and Kwak 2012"
-    assert sphinx_ext.author_year_label(["Janssen", "Charalabidis", "Zuiderwijk"], "2012") == "Janssen et al. 2012"
-    assert sphinx_ext.author_year_label(["{OECD}"], "2017") == "OECD 2017"
-    assert sphinx_ext.disambiguate(["A 1", "B 2", "A 1"]) == ["A 1a", "B 2", "A 1b"]
+    assert citation.author_year_label(["Nam"], "2012") == "Nam 2012"
+    assert citation.author_year_label(["Lee", "Kwak"], "2012") == "Lee and Kwak 2012"
+    assert citation.author_year_label(["Janssen", "Charalabidis", "Zuiderwijk"], "2012") == "Janssen et al. 2012"
+    assert citation.author_year_label(["{OECD}"], "2017") == "OECD 2017"
+    assert citation.disambiguate(["A 1", "B 2", "A 1"]) == ["A 1a", "B 2", "A 1b"]
 
 
 def test_bibliography_style_formats_every_reference_with_author_year_labels():
@@ -256,7 +256,7 @@ def test_bibliography_style_formats_every_reference_with_author_year_labels():
     style = find_plugin("pybtex.style.formatting", "halfopen_author_year")()
     entries = list(style.format_entries(parse_file(ROOT / "references.bib").entries.values()))
     labels = {e.key: e.label for e in entries}
-    assert len(entries) == 38 and len(set(labels.values())) == 38
+    assert len(entries) == 41 and len(set(labels.values())) == 41
     assert labels["oconnor2019"] == "O'Connor et al. 2019"
     assert labels["worldbank2018"] == "World Bank 2018"
     assert labels["knoxjanenova2018"] == "Knox and Janenova 2018"
