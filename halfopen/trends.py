@@ -1,28 +1,38 @@
-"""The paper's "half-open" thesis against the public indices, 2010-2025 (the update chapter).
+"""The paper's "half-open" thesis against the public indices over time (chapter 13).
 
-The paper had one year of data. This module puts four composite indices side by side over
-time for the countries of Table 1: Freedom House (*Freedom in the World*), the Open Budget
-Survey (OBS), the UN E-Government Development Index (EGDI) and the World Bank's Worldwide
-Governance Indicators (WGI). Every function takes the validated tables of
+The paper had one year of index data. This module puts four composite indices side by side
+over time for the countries of Table 1: Freedom House (*Freedom in the World*), the Open
+Budget Survey (OBS), the UN E-Government Development Index (EGDI) and the World Bank's
+Worldwide Governance Indicators (WGI). Every function takes the validated tables of
 :func:`halfopen.data.load` and a selection of countries, so that adding a country's rows to
 the tables and naming it in a chapter parameter is enough to show it. A named country that a
 table lacks is kept and shown as missing ("no data"), never dropped silently.
 
-The chapter's main figure, the *half-open signature*, compares the change of "technocratic"
-measures (EGDI, its online-services component OSI, WGI government effectiveness, OBS
-transparency) with the change of "political" ones (Freedom House aggregate score, WGI voice
-and accountability, OBS participation) between two years. To make the changes comparable,
-every measure is put on a 0-100 scale first (see :func:`to_points`):
+The chapter's comparison works in four steps, each a function here:
 
-- Freedom House aggregate score and OBS scores are already 0-100 points;
-- EGDI and its components (0-1) are multiplied by 100;
-- WGI estimates, which lie roughly between -2.5 and 2.5, are mapped linearly from that range
-  onto 0-100, so one point of WGI estimate is 20 points.
+1. **Classes from the paper.** Which measures count as *technocratic* (what the paper finds
+   adopted) and which as *political* (what it finds resisted by elites) is data:
+   ``data/measure_classes.csv``, one row per measure with the paragraphs it rests on, a
+   second class where the paper reads the measure both ways, and its role in the chapter
+   (compared, a check, or only shown). :data:`MEASURES` says where each is read.
+2. **One window.** The measures compared are compared over the years they all cover
+   (:func:`common_window`); the chapter's parameters may narrow it, never stretch it
+   (:func:`narrow_window`). Inside it each measure uses its own observations nearest to the
+   window's ends (:func:`endpoints`).
+3. **Points.** Every measure is put on a 0-100 scale (:func:`to_points`): Freedom House and
+   OBS scores are already 0-100; EGDI components (0-1) are multiplied by 100; WGI estimates
+   (about -2.5 to 2.5) are mapped linearly onto 0-100, so 0.1 of an estimate is 2 points;
+   an EGDI rank r among the 193 UN member states becomes (193 - r) / 192 x 100, the share
+   of the other states ranked below. The EGDI is read by rank because its level drifts
+   upward from survey to survey for everyone.
+4. **A comparator.** Each country's change is set against the comparator's change between
+   the same two years (a difference in differences, :func:`changes`), so that a movement
+   every country shares, the comparator included, does not count as evidence of
+   half-openness. :func:`group_means` and :func:`half_open` summarise the differences per
+   country under each reading of the classes (:data:`READINGS`).
 
-A change of 10 points therefore means a tenth of each index's own range. This makes the bars
-readable side by side; it does not make the indices measure the same thing, and EGDI and WGI
-are relative measures (normalised across the countries of each edition), so their changes
-also reflect other countries' movements.
+Points make the bars readable side by side; they do not make the indices measure the same
+thing.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from . import derive, theme
 
@@ -96,31 +107,80 @@ def ordinal(n: int) -> str:
 # --------------------------------------------------------------------------- measures
 
 
+#: UN member states ranked by the E-Government Survey (193 since 2012; 192 in 2010).
+MEMBER_STATES = 193
+
+
 @dataclass(frozen=True)
 class Measure:
-    """One indicator of one table, and how it becomes 0-100 points."""
+    """Where one measure of ``data/measure_classes.csv`` is read, and how it becomes points.
+
+    The measure's class (technocratic or political) and the paragraphs it rests on are data,
+    in that table; this says only which table, column and year column hold its values.
+    """
 
     key: str
-    label: str
-    group: str  # "technocratic" or "political"
     table: str  # name of the table in data/
     column: str
     year: str  # the table's year column
-    scale: str  # "points" (0-100), "unit" (0-1) or "wgi" (about -2.5..2.5)
+    scale: str  # "points" (0-100), "unit" (0-1), "wgi" (about -2.5..2.5) or "rank" (1 best)
 
 
-#: The measures of the half-open signature, technocratic first, in the figure's order.
-SIGNATURE = [
-    Measure("egdi", "EGDI", "technocratic", "egov_survey", "egdi", "survey", "unit"),
-    Measure("osi", "EGDI online services (OSI)", "technocratic", "egov_survey", "osi", "survey", "unit"),
-    Measure("ge", "WGI government effectiveness", "technocratic", "wgi", "ge", "year", "wgi"),
-    Measure("obs_t", "OBS transparency", "technocratic", "obs_central_asia", "transparency", "round", "points"),
-    Measure("fh", "Freedom House score", "political", "freedom_house", "total_score", "edition", "points"),
-    Measure("va", "WGI voice and accountability", "political", "wgi", "va", "year", "wgi"),
-    Measure("obs_p", "OBS participation", "political", "obs_central_asia", "participation", "round", "points"),
-]
+#: Every measure the classification may name, by its key.
+MEASURES = {
+    m.key: m
+    for m in [
+        Measure("egdi_rank", "egov_survey", "egdi_rank", "survey", "rank"),
+        Measure("osi", "egov_survey", "osi", "survey", "unit"),
+        Measure("epi", "egov_survey", "epi", "survey", "unit"),
+        Measure("ge", "wgi", "ge", "year", "wgi"),
+        Measure("cc", "wgi", "cc", "year", "wgi"),
+        Measure("rl", "wgi", "rl", "year", "wgi"),
+        Measure("va", "wgi", "va", "year", "wgi"),
+        Measure("fh", "freedom_house", "total_score", "edition", "points"),
+        Measure("obs_t", "obs_central_asia", "transparency", "round", "points"),
+        Measure("obs_p", "obs_central_asia", "participation", "round", "points"),
+        Measure("obs_o", "obs_central_asia", "oversight", "round", "points"),
+    ]
+}
 
+CLASSES = ("technocratic", "political")
 GROUP_COLOURS = {"technocratic": theme.PALETTE["blue"], "political": theme.PALETTE["vermillion"]}
+
+#: The two readings of the classification: each measure in its class, or, where the paper
+#: reads a measure both ways, in its alternative class.
+READINGS = {"main": "each measure in its main class", "other": "ambiguous measures in their other class"}
+
+
+def classification(classes: pd.DataFrame, role: str | None = None) -> pd.DataFrame:
+    """The rows of ``measure_classes``, in table order, optionally only those of one ``role``.
+
+    A measure the table names that :data:`MEASURES` cannot read is refused, naming it, so a
+    row added to the table cannot be silently ignored.
+    """
+    unknown = [k for k in classes["measure"] if k not in MEASURES]
+    if unknown:
+        raise ValueError(
+            f"data/measure_classes.csv names measures this module cannot read: {', '.join(unknown)}; "
+            f"known: {', '.join(MEASURES)}"
+        )
+    rows = classes if role is None else classes[classes["role"] == role]
+    return rows.reset_index(drop=True)
+
+
+def class_in(row, reading: str) -> str:
+    """The class of one classification row under ``reading`` ("main" or "other")."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading {reading!r}; known: {', '.join(READINGS)}")
+    alternative = row["alternative"]
+    if reading == "other" and isinstance(alternative, str) and alternative:
+        return alternative
+    return row["class"]
+
+
+def paragraphs_text(paragraphs: str) -> str:
+    """``"6;28;44-45"`` as ``"¶6, ¶28, ¶44–45"``."""
+    return ", ".join("¶" + p.replace("-", "–") for p in paragraphs.split(";"))
 
 
 def to_points(value: float | pd.Series, scale: str) -> float | pd.Series:
@@ -132,23 +192,70 @@ def to_points(value: float | pd.Series, scale: str) -> float | pd.Series:
     if scale == "wgi":
         lo, hi = WGI_RANGE
         return (value - lo) / (hi - lo) * 100
+    if scale == "rank":
+        return (MEMBER_STATES - value) / (MEMBER_STATES - 1) * 100
     raise ValueError(f"unknown scale {scale!r}")
 
 
-def _rows_of(frame: pd.DataFrame, table: str, country: pd.Series | tuple) -> pd.DataFrame:
-    """The rows of ``frame`` for one selected country (by name for Freedom House, else ISO)."""
+def _rows_of(frame: pd.DataFrame, table: str, name: str, iso3: str) -> pd.DataFrame:
+    """The rows of ``frame`` for one country (by name for Freedom House, else by ISO code)."""
     if table == "freedom_house":
-        return frame[frame["country"] == country.name]
-    return frame[frame["iso3"] == country.iso3]
+        return frame[frame["country"] == name]
+    return frame[frame["iso3"] == iso3]
+
+
+def measure_years(tables: dict[str, pd.DataFrame], key: str) -> list[int]:
+    """The years in which any country has a value of measure ``key``, oldest first."""
+    m = MEASURES[key]
+    frame = tables[m.table]
+    return sorted({int(y) for y in frame.loc[frame[m.column].notna(), m.year]})
+
+
+def common_window(tables: dict[str, pd.DataFrame], keys: list[str]) -> tuple[int, int]:
+    """The years every measure of ``keys`` covers: its latest first year to its earliest last.
+
+    Each source is dated by the year in its own name (a Freedom House edition by its year
+    of publication, which describes the year before). A window that would be empty is
+    refused, naming each measure's years.
+    """
+    spans = {k: (measure_years(tables, k)[0], measure_years(tables, k)[-1]) for k in keys}
+    start, end = max(a for a, _ in spans.values()), min(b for _, b in spans.values())
+    if start > end:
+        raise ValueError(f"the measures cover no common years: {spans}")
+    return start, end
+
+
+def narrow_window(common: tuple[int, int], start_year: int | None, end_year: int | None) -> tuple[int, int, list[str]]:
+    """The window of the comparison: ``common``, narrowed by the parameters, never stretched.
+
+    ``None`` keeps the common window's end. A parameter outside the common window is moved
+    to its edge, and a note says so (returned as a list of sentences), so a reader who asks
+    for 2010 is told the comparison starts later rather than left to believe it did not.
+    """
+    start, end = common
+    notes = []
+    if start_year is not None:
+        if start_year < start:
+            notes.append(f"start_year {start_year} lies before the common window; the comparison starts in {start}.")
+        start = max(start, start_year)
+    if end_year is not None:
+        if end_year > end:
+            notes.append(f"end_year {end_year} lies after the common window; the comparison ends in {end}.")
+        end = min(end, end_year)
+    if start > end:
+        raise ValueError(
+            f"start_year {start_year} and end_year {end_year} leave no years of the common window {common}"
+        )
+    return start, end, notes
 
 
 def endpoints(years: list[int], start_year: int, end_year: int) -> tuple[int, int] | None:
     """The first and last of ``years`` within ``[start_year, end_year]``, or ``None``.
 
-    Indices are published in different years (Freedom House yearly from the 2017 edition in
-    our table, EGDI every two years without 2020, OBS every two to three years), so each
-    measure is compared between its own first and last observation inside the window. Fewer
-    than two observations give ``None``: no change can be measured.
+    The indices are published in different years (the E-Government Survey every two years,
+    the Open Budget Survey every two to three), so each measure is compared between its own
+    observations nearest to the window's ends, inside it: never one outside the window.
+    Fewer than two observations give ``None``: no change can be measured.
     """
     inside = sorted(y for y in years if start_year <= y <= end_year)
     if len(inside) < 2:
@@ -156,37 +263,85 @@ def endpoints(years: list[int], start_year: int, end_year: int) -> tuple[int, in
     return inside[0], inside[-1]
 
 
+def window_table(tables: dict[str, pd.DataFrame], classes: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """Per measure compared: the years its source covers and the two it is compared between."""
+    records = []
+    for row in classes.to_dict("records"):
+        years = measure_years(tables, row["measure"])
+        ends = endpoints(years, start, end)
+        records.append(
+            {
+                "Measure": row["label"],
+                "Source covers": f"{years[0]}–{years[-1]}",
+                "Compared": f"{ends[0]} and {ends[1]}" if ends else "fewer than two observations",
+            }
+        )
+    return pd.DataFrame(records).set_index("Measure")
+
+
+def _value(rows: pd.DataFrame, m: Measure, year: int) -> float:
+    hit = rows.loc[rows[m.year] == year, m.column]
+    return float(to_points(float(hit.iloc[0]), m.scale)) if len(hit) and pd.notna(hit.iloc[0]) else math.nan
+
+
 def changes(
     tables: dict[str, pd.DataFrame],
     selected: pd.DataFrame,
+    classes: pd.DataFrame,
     start_year: int,
     end_year: int,
-    measures: list[Measure] | None = None,
+    comparator: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Change of every signature measure for every selected country, in 0-100 points.
+    """Change of every classified measure for every selected country, in 0-100 points.
 
-    One row per country and measure (in selection and measure order) with the group, the
-    years compared (``from``, ``to``), the values in points at both ends and their change.
-    Where a table has no value for the country, or fewer than two inside the window, the
-    values are missing (NaN) and ``note`` says why; the row is kept.
+    One row per country and measure (in selection and table order): its class and
+    alternative, the years compared (``from``, ``to``: the country's first and last
+    observation inside the window), the values in points at both ends and their change.
+    With a ``comparator`` (one row of :func:`select_countries`), ``comparator_change`` is
+    the comparator's change between the same two years and ``difference`` the country's
+    change minus it: a difference in differences. Where a value is missing the row is kept,
+    with NaN and a ``note`` saying why.
     """
     out = []
+    comp = next(comparator.itertuples(index=False)) if comparator is not None else None
     for country in selected.itertuples(index=False):
-        for m in measures or SIGNATURE:
-            rows = _rows_of(tables[m.table], m.table, country)
+        for row in classes.to_dict("records"):
+            m = MEASURES[row["measure"]]
+            rows = _rows_of(tables[m.table], m.table, country.name, country.iso3)
             rows = rows[rows[m.column].notna()]
             ends = endpoints([int(y) for y in rows[m.year]], start_year, end_year)
-            rec = {"Country": country.name, "Measure": m.label, "group": m.group, "from": pd.NA, "to": pd.NA}
-            rec.update({"start": math.nan, "end": math.nan, "change": math.nan, "note": ""})
+            rec = {
+                "Country": country.name,
+                "measure": row["measure"],
+                "Measure": row["label"],
+                "class": row["class"],
+                "alternative": row["alternative"] if isinstance(row["alternative"], str) else "",
+                "from": pd.NA,
+                "to": pd.NA,
+                "start": math.nan,
+                "end": math.nan,
+                "change": math.nan,
+                "comparator_change": math.nan,
+                "difference": math.nan,
+                "note": "",
+            }
             if rows.empty:
                 rec["note"] = NO_DATA
             elif ends is None:
-                rec["note"] = f"fewer than two observations in {start_year}-{end_year}"
+                rec["note"] = f"fewer than two observations in {start_year}–{end_year}"
             else:
-                by_year = rows.set_index(m.year)[m.column]
-                first = float(to_points(float(by_year[ends[0]]), m.scale))
-                last = float(to_points(float(by_year[ends[1]]), m.scale))
+                first, last = _value(rows, m, ends[0]), _value(rows, m, ends[1])
                 rec.update({"from": ends[0], "to": ends[1], "start": first, "end": last, "change": last - first})
+                if comp is not None:
+                    crow = _rows_of(tables[m.table], m.table, comp.name, comp.iso3)
+                    if crow.empty:
+                        rec["note"] = f"{comp.name} not in this source"
+                    else:
+                        c = _value(crow, m, ends[1]) - _value(crow, m, ends[0])
+                        rec["comparator_change"] = c
+                        rec["difference"] = rec["change"] - c
+                        if math.isnan(c):
+                            rec["note"] = f"{comp.name} has no value in {ends[0]} or {ends[1]}"
             out.append(rec)
     frame = pd.DataFrame(out)
     frame["from"] = frame["from"].astype("Int64")
@@ -194,78 +349,141 @@ def changes(
     return frame
 
 
-def group_means(change_table: pd.DataFrame) -> pd.DataFrame:
-    """Per country, the mean change of the technocratic and of the political measures.
+def group_means(change_table: pd.DataFrame, reading: str = "main", column: str = "difference") -> pd.DataFrame:
+    """Per country, the mean ``column`` of its technocratic and of its political measures.
 
-    A plain average of the changes that exist, in points: a summary of the signature figure,
-    not a new index. Countries with no measurable change in a group get NaN there.
+    Measures are grouped by their class under ``reading`` (see :data:`READINGS`); measures
+    placed on neither side are left out, and so are missing values. A plain average of the
+    bars of the signature figure, not a new index; ``gap`` is technocratic minus political.
     """
-    means = change_table.groupby(["Country", "group"], sort=False)["change"].mean().unstack("group")
-    means = means.reindex(columns=["technocratic", "political"])
+    frame = change_table.copy()
+    frame["group"] = [
+        class_in({"class": c, "alternative": a}, reading) for c, a in zip(frame["class"], frame["alternative"])
+    ]
+    frame = frame[frame["group"].isin(CLASSES)]
+    means = frame.groupby(["Country", "group"], sort=False)[column].mean().unstack("group")
+    means = means.reindex(columns=list(CLASSES))
     means["gap"] = means["technocratic"] - means["political"]
     return means.reindex(pd.unique(change_table["Country"]))
 
 
-def signature_table(change_table: pd.DataFrame) -> pd.DataFrame:
-    """The changes as the chapter's table shows them: text cells, years and notes."""
+def half_open(means: pd.DataFrame) -> pd.Series:
+    """Per country: did its technocratic measures gain on the comparator while its political ones did not?
+
+    True where the mean technocratic difference is above zero and the mean political
+    difference at or below it; NaN means give False. The test the chapter states its
+    conclusion by: a pattern the comparator shows itself cannot pass it.
+    """
+    return (means["technocratic"] > 0) & (means["political"] <= 0)
+
+
+def readings_table(change_table: pd.DataFrame) -> pd.DataFrame:
+    """Both readings, one row per country and reading: the mean differences and whether the pattern holds."""
+    records = []
+    for country in pd.unique(change_table["Country"]):
+        for reading, words in READINGS.items():
+            means = group_means(change_table[change_table["Country"] == country], reading)
+            records.append(
+                {
+                    "Country": country,
+                    "Reading": words,
+                    "Technocratic": means.at[country, "technocratic"],
+                    "Political": means.at[country, "political"],
+                    "Pattern": "yes" if bool(half_open(means).iloc[0]) else "no",
+                }
+            )
+    return pd.DataFrame(records).set_index(["Country", "Reading"])
+
+
+def pattern_countries(change_table: pd.DataFrame, reading: str) -> list[str]:
+    """The countries in which the pattern holds under ``reading`` (see :func:`half_open`)."""
+    held = half_open(group_means(change_table, reading))
+    return [c for c, v in held.items() if v]
+
+
+def verdict(change_table: pd.DataFrame, country: str) -> str:
+    """One sentence: does the pattern hold for ``country`` under both readings, one, or neither?"""
+    held = [r for r in READINGS if country in pattern_countries(change_table, r)]
+    both_ways = names_text(list(pd.unique(change_table.loc[change_table["alternative"] != "", "Measure"])))
+    if len(held) == len(READINGS):
+        return f"For {country} the pattern holds under both readings."
+    if held == ["other"]:
+        return (
+            f"For {country} the pattern holds only with {both_ways} read in its other class: "
+            "the indices leave room for the paper's account without confirming it."
+        )
+    if held == ["main"]:
+        return (
+            f"For {country} the pattern holds with {both_ways} in its main class, not in the other: "
+            "the indices leave room for the paper's account without confirming it."
+        )
+    return f"For {country} the indices do not show the pattern under either reading."
+
+
+def signature_table(change_table: pd.DataFrame, comparator: str) -> pd.DataFrame:
+    """The changes as the chapter's table shows them: class, years, own and comparator's change."""
     shown = change_table.copy()
-    shown["Kind"] = shown["group"]
+    shown["Class"] = [f"{c} or {a}" if a else c for c, a in zip(shown["class"], shown["alternative"])]
     shown["Years"] = [f"{a}–{b}" if pd.notna(a) else n for a, b, n in zip(shown["from"], shown["to"], shown["note"])]
-    shown = shown.rename(columns={"start": "From (points)", "end": "To (points)", "change": "Change (points)"})
-    return shown.set_index(["Country", "Measure"])[["Kind", "Years", "From (points)", "To (points)", "Change (points)"]]
+    shown = shown.rename(
+        columns={"change": "Change", "comparator_change": f"{comparator}'s change", "difference": "Difference"}
+    )
+    cols = ["Class", "Years", "Change", f"{comparator}'s change", "Difference"]
+    return shown.set_index(["Country", "Measure"])[cols]
 
 
-def signature_figure(change_table: pd.DataFrame, start_year: int, end_year: int) -> plt.Figure:
-    """Small multiples, one per country: bars of each measure's change in 0-100 points.
+def signature_figure(change_table: pd.DataFrame, comparator: str, start_year: int, end_year: int) -> plt.Figure:
+    """Small multiples, one per country: each measure's change minus the comparator's, in points.
 
-    Technocratic measures in blue above, political ones in vermillion below; each bar is
-    labelled with its change and the years compared; a missing measure reads "no data".
+    Bars are coloured by the measure's main class (technocratic blue, political vermillion);
+    a measure the paper reads both ways is hatched. Each bar is labelled with its value and
+    the years compared; a measure without a comparator value reads so instead of a bar.
     """
     names = list(pd.unique(change_table["Country"]))
     ncols = min(3, len(names))
     nrows = math.ceil(len(names) / ncols)
-    # at least 7.8 inches wide, so the legend's title fits when one or two countries are shown
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(max(7.8, 4.1 * ncols + 1.6), 3.0 * nrows + 1.0),
+        figsize=(max(7.8, 4.1 * ncols + 1.6), 2.6 * nrows + 1.2),
         sharex=True,
         squeeze=False,
         layout="constrained",
     )
-    finite = change_table["change"].dropna()
+    finite = change_table["difference"].dropna()
     reach = max(10.0, float(finite.abs().max()) if len(finite) else 10.0)
     limit = math.ceil(reach * 1.9 / 10) * 10
-    labels = [m.label for m in SIGNATURE]
+    labels = list(pd.unique(change_table["Measure"]))
     for i, name in enumerate(names):
         ax = axes[i // ncols][i % ncols]
         part = change_table[change_table["Country"] == name].set_index("Measure").reindex(labels)
         ys = np.arange(len(labels))[::-1]
         for y, (_label, row) in zip(ys, part.iterrows()):
-            if pd.isna(row["change"]):
-                ax.text(
-                    0,
-                    y,
-                    " " + (row["note"] if row["note"] == NO_DATA else "n/a"),
-                    va="center",
-                    fontsize=8.5,
-                    color=theme.PALETTE["grey"],
-                    style="italic",
+            if pd.isna(row["difference"]):
+                text = (
+                    NO_DATA if row["note"] == NO_DATA else ("n/a" if pd.isna(row["change"]) else "no comparator value")
                 )
+                ax.text(0, y, " " + text, va="center", fontsize=8.5, color=theme.PALETTE["grey"], style="italic")
                 continue
-            ax.barh(y, row["change"], color=GROUP_COLOURS[row["group"]], edgecolor="black", linewidth=0.5, height=0.7)
-            side = 1 if row["change"] >= 0 else -1
-            text = f"{row['change']:+.1f} ({str(row['from'])[2:]}–{str(row['to'])[2:]})"
-            ax.text(
-                row["change"] + side * limit * 0.03,
+            ax.barh(
                 y,
-                text,
+                row["difference"],
+                color=GROUP_COLOURS[row["class"]],
+                edgecolor="black",
+                linewidth=0.5,
+                height=0.7,
+                hatch="//" if row["alternative"] else None,
+            )
+            side = 1 if row["difference"] >= 0 else -1
+            ax.text(
+                row["difference"] + side * limit * 0.03,
+                y,
+                f"{row['difference']:+.1f} ({str(row['from'])[2:]}–{str(row['to'])[2:]})",
                 va="center",
                 ha="left" if side > 0 else "right",
                 fontsize=8,
             )
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.axhline(len(labels) - 4 - 0.5, color=theme.PALETTE["grey"], linewidth=0.6, linestyle=":")
         ax.set_yticks(ys)
         ax.set_yticklabels(labels if i % ncols == 0 else [], fontsize=9)
         ax.set_xlim(-limit, limit)
@@ -275,19 +493,148 @@ def signature_figure(change_table: pd.DataFrame, start_year: int, end_year: int)
     for j in range(len(names), nrows * ncols):
         axes[j // ncols][j % ncols].set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("Change (points on a 0–100 scale)")
-    handles = [
-        Line2D([], [], marker="s", linestyle="", markersize=10, markerfacecolor=c, markeredgecolor="black", label=g)
-        for g, c in GROUP_COLOURS.items()
+        ax.set_xlabel(f"Change minus {comparator}'s (points of a 0–100 scale)")
+    handles = [Patch(facecolor=c, edgecolor="black", label=g) for g, c in GROUP_COLOURS.items()] + [
+        Patch(facecolor="white", edgecolor="black", hatch="//", label="read both ways")
     ]
     fig.legend(
         handles=handles,
         loc="outside upper center",
-        ncol=2,
-        title=f"The half-open signature: change between {start_year} and {end_year}",
+        ncol=3,
+        title=f"Change against {comparator}, {start_year}–{end_year}",
         title_fontproperties={"weight": "bold", "size": 13},
     )
     return fig
+
+
+# --------------------------------------------------------------------------- describing a series
+
+
+def class_table(classes: pd.DataFrame) -> pd.DataFrame:
+    """The classification as the chapter shows it: class, other reading, paragraphs, role, why."""
+    shown = pd.DataFrame(
+        {
+            "Measure": classes["label"],
+            "Class": classes["class"],
+            "Other reading": classes["alternative"].fillna(""),
+            "Paragraphs": [paragraphs_text(p) for p in classes["paragraphs"]],
+            "Role": classes["role"],
+            "Why (our reading of the paper)": classes["reading"],
+        }
+    )
+    return shown.set_index("Measure")
+
+
+def moves_text(change_table: pd.DataFrame, key: str, fmt: str = "{:.0f}") -> str:
+    """Each country's value of measure ``key`` at both ends of its comparison, as a phrase:
+    ``"Denmark 98 to 97 and Kazakhstan 26 to 23"`` (in points; "no data" kept)."""
+    rows = change_table[change_table["measure"] == key]
+    return names_text(
+        [
+            f"{r.Country} {fmt.format(r.start)} to {fmt.format(r.end)}"
+            if pd.notna(r.change)
+            else f"{r.Country}: {r.note}"
+            for r in rows.itertuples(index=False)
+        ]
+    )
+
+
+def series_of(tables: dict[str, pd.DataFrame], key: str, name: str, iso3: str) -> pd.Series:
+    """The values of measure ``key`` for one country on the source's own scale, indexed by year."""
+    m = MEASURES[key]
+    rows = _rows_of(tables[m.table], m.table, name, iso3)
+    return pd.Series(
+        [float(v) if pd.notna(v) else math.nan for v in rows[m.column]], index=[int(y) for y in rows[m.year]]
+    ).sort_index()
+
+
+def rank_drift(egov: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
+    """Per selected country: its EGDI and rank in the first and last survey of the table.
+
+    ``drift`` is True where the index rose while the rank did not improve: the level of the
+    EGDI rises for nearly everyone from survey to survey, so a rising level alone does not
+    say that a country gained on the others. Countries without rows are left out.
+    """
+    first, last = edition_span(egov, "survey")
+    records = []
+    for c in selected.itertuples(index=False):
+        part = egov[egov["iso3"] == c.iso3].set_index("survey")
+        if first not in part.index or last not in part.index:
+            continue
+        d_level = (float(part.at[last, "egdi"]) - float(part.at[first, "egdi"])) * 100
+        r0, r1 = int(part.at[first, "egdi_rank"]), int(part.at[last, "egdi_rank"])
+        records.append(
+            {
+                "Country": c.name,
+                "from": first,
+                "to": last,
+                "level change": d_level,
+                "rank from": r0,
+                "rank to": r1,
+                "drift": d_level > 0 and r1 >= r0,
+            }
+        )
+    return pd.DataFrame(records, columns=["Country", "from", "to", "level change", "rank from", "rank to", "drift"])
+
+
+def rank_drift_text(drift: pd.DataFrame) -> str:
+    """The countries of :func:`rank_drift` whose index rose while their rank did not, as a phrase."""
+    hits = drift[drift["drift"]]
+    if hits.empty:
+        return "no country shown rose in level without also rising in rank"
+    return names_text(
+        [
+            f"{r['Country']}'s index rose by {r['level change']:.1f} points while its rank went from "
+            f"{r['rank from']} to {r['rank to']}"
+            for r in hits.to_dict("records")
+        ]
+    )
+
+
+def largest_gain(change_table: pd.DataFrame, country: str, keys: list[str]) -> str:
+    """The label of the measure among ``keys`` with ``country``'s largest change, or "none"."""
+    rows = change_table[(change_table["Country"] == country) & change_table["measure"].isin(keys)].dropna(
+        subset=["change"]
+    )
+    return str(rows.loc[rows["change"].idxmax(), "Measure"]) if len(rows) else "none"
+
+
+def change_of(change_table: pd.DataFrame, country: str, key: str, column: str = "change") -> float:
+    """One value of the change table (``change``, ``difference``, ``start``...), or NaN."""
+    hit = change_table[(change_table["Country"] == country) & (change_table["measure"] == key)]
+    return float(hit[column].iloc[0]) if len(hit) and pd.notna(hit[column].iloc[0]) else math.nan
+
+
+def signed(value: float, fmt: str = "{:+.1f}", missing: str = NO_DATA) -> str:
+    """A change as text with its sign (``fmt``), or ``missing`` for NaN."""
+    return missing if value is None or (isinstance(value, float) and math.isnan(value)) else fmt.format(value)
+
+
+def describe_path(values: pd.Series, fmt: str = "{:.2f}", missing: str = NO_DATA) -> str:
+    """How a series moved, as a phrase: its first value, its low and high if they lie between,
+    and its last. ``values`` is indexed by year; missing values are skipped.
+
+    ``"43.09 in 2006, a low of 34.77 in 2008, a high of 62.96 in 2021 and 62.66 in 2023"``:
+    the first and last alone would hide a dip or a peak on the way. An empty series gives
+    ``missing``.
+    """
+    s = values.dropna().sort_index()
+    if s.empty:
+        return missing
+    first, last = s.index[0], s.index[-1]
+    parts = [f"{fmt.format(s.iloc[0])} in {first}"]
+    inner = s.iloc[1:-1]
+    if len(inner):
+        low, high = inner.idxmin(), inner.idxmax()
+        if s[low] < min(s.iloc[0], s.iloc[-1]):
+            parts.append(f"a low of {fmt.format(s[low])} in {low}")
+        if s[high] > max(s.iloc[0], s.iloc[-1]):
+            parts.append(f"a high of {fmt.format(s[high])} in {high}")
+        if len(parts) == 3 and high < low:
+            parts[1], parts[2] = parts[2], parts[1]
+    if len(s) > 1:
+        parts.append(f"{fmt.format(s.iloc[-1])} in {last}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 # --------------------------------------------------------------------------- Freedom House
@@ -330,6 +677,20 @@ def status_changes(fh: pd.DataFrame, country: str) -> list[tuple[int, str, str]]
             out.append((int(r.edition), str(prev.status), str(r.status)))
         prev = r
     return out
+
+
+def status_changes_text(fh: pd.DataFrame, selected: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Every change of status of the ``selected`` countries, as a phrase, or "none".
+
+    ``labels`` maps a status code to the words the book uses (``{"NF": "not free", ...}``):
+    ``"Kyrgyzstan from partly free to not free in the 2021 edition"``.
+    """
+    parts = [
+        f"{name} from {labels[a]} to {labels[b]} in the {edition} edition"
+        for name in selected["name"]
+        for edition, a, b in status_changes(fh, name)
+    ]
+    return names_text(parts)
 
 
 def score_on(fh: pd.DataFrame, country: str, edition: int) -> int | None:
@@ -380,8 +741,11 @@ def series_figure(
     ylim: tuple[float, float] | None = None,
     step: int | None = None,
     reference: dict[str, tuple[float, str]] | None = None,
+    invert: tuple[str, ...] = (),
 ) -> plt.Figure:
     """Line panels, one per ``(column, label)``, one line per selected country over ``year``.
+
+    ``invert`` names the columns whose value axis is turned upside down: ranks, 1 (the best) at the top.
 
     ``key`` is ``iso3`` or ``name`` (Freedom House names countries). A missing value
     breaks the line; with ``step``, so does a missing edition. ``reference`` maps a column
@@ -413,6 +777,8 @@ def series_figure(
         ax.set_title(label)
         if ylim is not None:
             ax.set_ylim(*ylim)
+        if column in invert:
+            ax.invert_yaxis()
         if reference and column in reference:
             value, text = reference[column]
             ax.axhline(value, color=theme.PALETTE["black"], linestyle="--", linewidth=0.9)
@@ -654,7 +1020,10 @@ def pair_epi_participation(
 
 
 def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt.Figure:
-    """Portals that exist (EPI) against participation that happens (OBS participation).
+    """Participation offered online (EPI) against participation offered in the budget process (OBS).
+
+    Both measure supply: what government (and, for the OBS, parliament and the audit
+    office) offers, not whether anyone takes part.
 
     One path per country through its pairs in time order, each point labelled with the OBS
     round; the diagonal marks equal points on both scales (a reference, not an equivalence).
@@ -678,9 +1047,9 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")
-    ax.set_xlabel("UN E-Participation Index (×100)")
-    ax.set_ylabel("Open Budget Survey: public participation (0–100)")
-    ax.set_title("Portals that exist against participation that happens")
+    ax.set_xlabel("UN E-Participation Index (×100): offered online")
+    ax.set_ylabel("Open Budget Survey participation (0–100): offered in the budget")
+    ax.set_title("Participation offered: online and in the budget")
     ax.legend(loc="upper left")
     if missing:
         fig.supxlabel(f"No pairs: {names_text(missing)}.", fontsize=9, style="italic")

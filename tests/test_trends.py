@@ -23,6 +23,7 @@ NAMES = [
     "countries",
     "obs_2017_countries",
     "obs_score_bands",
+    "measure_classes",
 ]
 
 
@@ -34,6 +35,19 @@ def t() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def everyone(t) -> pd.DataFrame:
     return trends.select_countries(t["countries"])
+
+
+@pytest.fixture(scope="module")
+def compared(t) -> pd.DataFrame:
+    return trends.classification(t["measure_classes"], "compared")
+
+
+@pytest.fixture(scope="module")
+def against_denmark(t, everyone, compared) -> pd.DataFrame:
+    """Every country but Denmark, set against Denmark over the common window."""
+    start, end = trends.common_window(t, list(compared["measure"]))
+    others = everyone[everyone["name"] != "Denmark"]
+    return trends.changes(t, others, compared, start, end, trends.select_countries(t["countries"], "Denmark"))
 
 
 def test_select_countries_keeps_order_and_refuses_unknown_names(t):
@@ -51,56 +65,196 @@ def test_to_points_puts_every_scale_on_0_to_100():
     assert trends.to_points(-2.5, "wgi") == 0
     assert trends.to_points(2.5, "wgi") == 100
     assert trends.to_points(0.0, "wgi") == 50
+    assert trends.to_points(1, "rank") == 100
+    assert trends.to_points(193, "rank") == 0
     with pytest.raises(ValueError, match="unknown scale"):
         trends.to_points(1.0, "percent")
 
 
+# --------------------------------------------------------------------------- the new data
+
+
+def test_freedom_house_runs_from_the_2013_edition(t):
+    """Issue 12: the all-data file's 2013-2016 editions are in the table."""
+    fh = t["freedom_house"]
+    assert sorted(int(e) for e in fh["edition"].unique()) == list(range(2013, 2026))
+    assert len(fh) == 6 * 13
+    got = {
+        (n, e): trends.score_on(fh, n, e)
+        for n, e in [
+            ("Kazakhstan", 2013),
+            ("Kazakhstan", 2017),
+            ("Kazakhstan", 2025),
+            ("Tajikistan", 2013),
+            ("Tajikistan", 2025),
+            ("Denmark", 2013),
+        ]
+    }
+    assert got == {
+        ("Kazakhstan", 2013): 26,
+        ("Kazakhstan", 2017): 22,
+        ("Kazakhstan", 2025): 23,
+        ("Tajikistan", 2013): 24,
+        ("Tajikistan", 2025): 5,
+        ("Denmark", 2013): 98,
+    }
+
+
+def test_the_2020_e_government_survey_is_in_the_table(t):
+    egov = t["egov_survey"]
+    assert sorted(int(s) for s in egov["survey"].unique()) == [2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024]
+    kz = egov[(egov["iso3"] == "KAZ") & (egov["survey"] == 2020)].iloc[0]
+    assert (int(kz["egdi_rank"]), float(kz["egdi"])) == (29, 0.8375)
+    assert len(egov[egov["survey"] == 2020]) == 6
+
+
+# --------------------------------------------------------------------------- classes from the paper
+
+#: measure: (class, alternative, paragraphs, role), as data/measure_classes.csv must say.
+CLASSES = {
+    "egdi_rank": ("technocratic", "", "6;28;44-45", "compared"),
+    "osi": ("technocratic", "", "6;28", "shown"),
+    "epi": ("technocratic", "", "17-18;45", "shown"),
+    "ge": ("technocratic", "", "6", "compared"),
+    "cc": ("political", "technocratic", "6;31-32;36", "compared"),
+    "rl": ("not placed", "", "19;22-24", "shown"),
+    "va": ("political", "", "13-16;25-27", "check"),
+    "fh": ("political", "", "5-6;13-16;25-27", "compared"),
+    "obs_t": ("political", "", "19;21;36;45", "compared"),
+    "obs_p": ("political", "", "17;19;21;36", "compared"),
+    "obs_o": ("not placed", "", "19", "shown"),
+}
+
+
+def test_each_measure_is_classed_with_its_paragraphs(t):
+    """Issue 12: open budgets are political (¶19, ¶21, ¶36), control of corruption is read
+    both ways, OSI is not compared beside the EGDI, voice and accountability is only a check."""
+    rows = trends.classification(t["measure_classes"]).fillna({"alternative": ""})
+    got = {r["measure"]: (r["class"], r["alternative"], r["paragraphs"], r["role"]) for r in rows.to_dict("records")}
+    for key in sorted(set(got) | set(CLASSES)):
+        assert got.get(key) == CLASSES.get(key), f"{key}: table says {got.get(key)}, expected {CLASSES.get(key)}"
+    paragraphs = {int(n) for p in got.values() for part in p[2].split(";") for n in part.split("-")}
+    assert paragraphs <= set(range(1, 47))
+
+
+def test_classification_refuses_a_measure_it_cannot_read(t):
+    bad = pd.concat([t["measure_classes"], t["measure_classes"].iloc[[0]].assign(measure="gdp")], ignore_index=True)
+    with pytest.raises(ValueError, match="cannot read: gdp"):
+        trends.classification(bad)
+
+
+def test_readings_move_only_the_ambiguous_measures():
+    row = {"class": "political", "alternative": "technocratic"}
+    assert trends.class_in(row, "main") == "political"
+    assert trends.class_in(row, "other") == "technocratic"
+    assert trends.class_in({"class": "technocratic", "alternative": math.nan}, "other") == "technocratic"
+    with pytest.raises(ValueError, match="unknown reading"):
+        trends.class_in(row, "both")
+    assert trends.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
+
+
+# --------------------------------------------------------------------------- one window
+
+
+def test_the_common_window_is_2013_to_2023(t, compared):
+    assert trends.common_window(t, list(compared["measure"])) == (2013, 2023)
+    assert trends.common_window(t, ["egdi_rank", "ge"]) == (2010, 2023)
+
+
+def test_parameters_narrow_the_window_and_never_stretch_it():
+    assert trends.narrow_window((2013, 2023), None, None) == (2013, 2023, [])
+    assert trends.narrow_window((2013, 2023), 2016, 2020) == (2016, 2020, [])
+    start, end, notes = trends.narrow_window((2013, 2023), 2010, 2025)
+    assert (start, end) == (2013, 2023)
+    assert len(notes) == 2 and "starts in 2013" in notes[0] and "ends in 2023" in notes[1]
+    with pytest.raises(ValueError, match="leave no years"):
+        trends.narrow_window((2013, 2023), 2024, None)
+
+
 def test_endpoints_use_each_measures_own_years_inside_the_window():
-    assert trends.endpoints([2010, 2012, 2018, 2022, 2024], 2011, 2023) == (2012, 2022)
+    assert trends.endpoints([2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024], 2013, 2023) == (2014, 2022)
     assert trends.endpoints([2017, 2025], 2010, 2025) == (2017, 2025)
     assert trends.endpoints([2017], 2010, 2025) is None
     assert trends.endpoints([2006, 2008], 2010, 2025) is None
 
 
-def test_changes_of_kazakhstan_in_points(t):
-    sel = trends.select_countries(t["countries"], ["Kazakhstan"])
-    ch = trends.changes(t, sel, 2010, 2025).set_index("Measure")
-    assert ch.loc["EGDI", "change"] == pytest.approx((0.9009 - 0.5578) * 100)
-    assert ch.loc["Freedom House score", ["from", "to"]].tolist() == [2017, 2025]
-    assert ch.loc["Freedom House score", "change"] == 1
-    assert ch.loc["WGI government effectiveness", "change"] == pytest.approx((0.147 - -0.493) * 20)
-    # OBS participation starts in 2012: the first round in the window with a value.
-    assert ch.loc["OBS participation", ["from", "to"]].tolist() == [2012, 2023]
-    assert ch.loc["OBS participation", "change"] == pytest.approx(11.06 - 13.75)
+def test_window_table_names_each_measures_nearest_observations(t, compared):
+    table = trends.window_table(t, compared, 2013, 2023)
+    assert table.loc["EGDI rank", "Compared"] == "2014 and 2022"
+    assert table.loc["Freedom House score", "Source covers"] == "2013–2025"
+    assert table.loc["OBS participation", "Compared"] == "2015 and 2023"
 
 
-def test_changes_keep_countries_a_table_lacks(t, everyone):
-    ch = trends.changes(t, everyone, 2010, 2025)
-    assert len(ch) == len(everyone) * len(trends.SIGNATURE)
-    uzb = ch[(ch["Country"] == "Uzbekistan") & (ch["Measure"] == "OBS transparency")].iloc[0]
+# --------------------------------------------------------------------------- changes against the comparator
+
+
+def test_changes_of_kazakhstan_against_denmark(against_denmark):
+    kz = against_denmark[against_denmark["Country"] == "Kazakhstan"].set_index("measure")
+    # Freedom House from the 2013 edition: 26 -> 23, not the +1 of a 2017 start; Denmark 98 -> 97.
+    assert kz.loc["fh", ["start", "end", "change", "comparator_change", "difference"]].tolist() == [26, 23, -3, -1, -2]
+    # EGDI by rank: 28 in 2014 and 28 in 2022, while Denmark rose from 16 to 1.
+    assert kz.loc["egdi_rank", ["from", "to"]].tolist() == [2014, 2022]
+    assert kz.loc["egdi_rank", "change"] == 0
+    assert kz.loc["egdi_rank", "comparator_change"] == pytest.approx(15 / 192 * 100)
+    assert kz.loc["ge", "change"] == pytest.approx((0.147 - -0.621) * 20)
+    assert kz.loc["cc", "difference"] == pytest.approx((-0.267 - -0.931) * 20 - (2.376 - 2.399) * 20)
+    # Denmark is not in the Open Budget Survey: the own change is kept, no difference is made up.
+    assert kz.loc["obs_p", "change"] == pytest.approx(11.06 - 27.0)
+    assert math.isnan(kz.loc["obs_p", "difference"]) and kz.loc["obs_p", "note"] == "Denmark not in this source"
+
+
+def test_changes_keep_countries_a_table_lacks(t, everyone, compared):
+    ch = trends.changes(t, everyone, compared, 2013, 2023)
+    assert len(ch) == len(everyone) * len(compared)
+    uzb = ch[(ch["Country"] == "Uzbekistan") & (ch["measure"] == "obs_t")].iloc[0]
     assert math.isnan(uzb["change"]) and uzb["note"] == trends.NO_DATA
-    short = trends.changes(t, everyone, 2025, 2025)
-    fh = short[(short["Country"] == "Kazakhstan") & (short["Measure"] == "Freedom House score")].iloc[0]
+    short = trends.changes(t, everyone, compared, 2023, 2023)
+    fh = short[(short["Country"] == "Kazakhstan") & (short["measure"] == "fh")].iloc[0]
     assert math.isnan(fh["change"]) and "fewer than two" in fh["note"]
 
 
-def test_group_means_average_the_available_changes(t, everyone):
-    means = trends.group_means(trends.changes(t, everyone, 2010, 2025))
-    assert list(means.index) == list(everyone["name"])
-    kz = trends.changes(t, trends.select_countries(t["countries"], ["Kazakhstan"]), 2010, 2025)
-    assert means.loc["Kazakhstan", "political"] == pytest.approx(kz[kz["group"] == "political"]["change"].mean())
-    # Denmark has no OBS rows: its means use the measures it has.
-    assert not math.isnan(means.loc["Denmark", "technocratic"])
+def test_group_means_follow_the_reading(against_denmark):
+    main = trends.group_means(against_denmark, "main")
+    other = trends.group_means(against_denmark, "other")
+    kz = against_denmark[against_denmark["Country"] == "Kazakhstan"].set_index("measure")["difference"]
+    assert main.loc["Kazakhstan", "technocratic"] == pytest.approx((kz["egdi_rank"] + kz["ge"]) / 2)
+    assert main.loc["Kazakhstan", "political"] == pytest.approx((kz["cc"] + kz["fh"]) / 2)
+    assert other.loc["Kazakhstan", "technocratic"] == pytest.approx((kz["egdi_rank"] + kz["ge"] + kz["cc"]) / 3)
+    assert other.loc["Kazakhstan", "political"] == pytest.approx(kz["fh"])
+
+
+def test_the_pattern_against_denmark_depends_on_how_corruption_is_read(against_denmark):
+    """The facts the chapter's conclusion rests on, 2013-2023 against Denmark."""
+    assert trends.pattern_countries(against_denmark, "main") == []
+    assert trends.pattern_countries(against_denmark, "other") == ["Kazakhstan"]
+    table = trends.readings_table(against_denmark)
+    assert table.loc[("Kazakhstan", trends.READINGS["other"]), "Pattern"] == "yes"
+    assert "only with WGI control of corruption read in its other class" in trends.verdict(
+        against_denmark, "Kazakhstan"
+    )
+    assert "either reading" in trends.verdict(against_denmark, "Tajikistan")
+
+
+def test_a_pattern_the_comparator_shares_does_not_pass():
+    frame = pd.DataFrame(
+        {"technocratic": [5.0, 0.0, math.nan, 3.0], "political": [0.0, -1.0, -1.0, 1.0]}, index=list("abcd")
+    )
+    assert trends.half_open(frame).tolist() == [True, False, False, False]
 
 
 def test_freedom_house_facts(t):
     fh = t["freedom_house"]
     assert trends.status_changes(fh, "Kyrgyzstan") == [(2021, "PF", "NF")]
     assert trends.status_changes(fh, "Kazakhstan") == []
-    assert trends.score_range(fh, "Kazakhstan") == (22, 23)
+    assert trends.score_range(fh, "Kazakhstan") == (22, 26)
     assert trends.score_range(fh, "Atlantis") is None
     assert trends.score_on(fh, "Kyrgyzstan", 2020) == 39
     assert trends.score_on(fh, "Kyrgyzstan", 1990) is None
+    words = {"F": "free", "PF": "partly free", "NF": "not free"}
+    everyone = trends.select_countries(t["countries"])
+    assert (
+        trends.status_changes_text(fh, everyone, words) == "Kyrgyzstan from partly free to not free in the 2021 edition"
+    )
 
 
 def test_fh_table_cells_and_missing_country(t):
@@ -132,9 +286,9 @@ def test_a_country_added_to_the_tables_shows_without_code_change(t):
     )
     tables = dict(t, countries=countries, wgi=wgi)
     sel = trends.select_countries(countries, ["Mongolia"])
-    ch = trends.changes(tables, sel, 2010, 2025).set_index("Measure")
-    assert ch.loc["WGI voice and accountability", "change"] == pytest.approx(2.0)
-    assert ch.loc["EGDI", "note"] == trends.NO_DATA
+    ch = trends.changes(tables, sel, trends.classification(t["measure_classes"]), 2010, 2025).set_index("measure")
+    assert ch.loc["va", "change"] == pytest.approx(2.0)
+    assert ch.loc["egdi_rank", "note"] == trends.NO_DATA
 
 
 def test_wide_and_first_last_tables_mark_missing_countries(t, everyone):
@@ -166,7 +320,8 @@ def test_epi_pairs_take_the_nearest_survey_earlier_on_a_tie(t):
     sel = trends.select_countries(t["countries"], ["Kazakhstan", "Uzbekistan"])
     pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2010, 2025)
     got = dict(zip(pairs["OBS round"], pairs["EGDI survey"]))
-    assert got == {2012: 2012, 2015: 2014, 2017: 2016, 2019: 2018, 2021: 2022, 2023: 2022}
+    # the 2021 round pairs with the 2020 survey, now in the table
+    assert got == {2012: 2012, 2015: 2014, 2017: 2016, 2019: 2018, 2021: 2020, 2023: 2022}
     assert set(pairs["Country"]) == {"Kazakhstan"}
     late = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2018, 2025)
     assert late["OBS round"].min() == 2019
@@ -176,6 +331,42 @@ def test_lines_break_at_a_missing_edition():
     xs, ys = trends._with_gaps([2016, 2018, 2022], [1.0, 2.0, 3.0], 2)
     assert xs == [2016, 2018, 2020, 2022] and math.isnan(ys[2])
     assert trends._with_gaps([2016, 2018], [1.0, 2.0], None) == ([2016, 2018], [1.0, 2.0])
+
+
+def test_describe_path_shows_the_dip_a_first_and_last_value_would_hide(t):
+    """Issue 12, finding 9: Kazakhstan's transparency fell to 34.77 in 2008 before it rose."""
+    kz = trends.series_of(t, "obs_t", "Kazakhstan", "KAZ")
+    assert (
+        trends.describe_path(kz) == "43.09 in 2006, a low of 34.77 in 2008, a high of 62.96 in 2021 and 62.66 in 2023"
+    )
+    fh = trends.series_of(t, "fh", "Kazakhstan", "KAZ")
+    assert trends.describe_path(fh, "{:.0f}") == "26 in 2013, a low of 22 in 2017 and 23 in 2025"
+    assert trends.describe_path(pd.Series([1.0, 2.0, 3.0], index=[2000, 2001, 2002])) == "1.00 in 2000 and 3.00 in 2002"
+    assert trends.describe_path(pd.Series([5.0], index=[2000])) == "5.00 in 2000"
+    assert trends.describe_path(pd.Series([], dtype=float)) == trends.NO_DATA
+
+
+def test_egdi_levels_rise_while_ranks_fall(t, everyone):
+    """Issue 12, finding 4: a rising EGDI is not a gain on the others."""
+    drift = trends.rank_drift(t["egov_survey"], everyone).set_index("Country")
+    assert drift.loc["Turkmenistan", ["rank from", "rank to"]].tolist() == [130, 145]
+    assert drift.loc["Turkmenistan", "level change"] == pytest.approx(15.31)
+    assert drift.loc["Tajikistan", ["rank from", "rank to"]].tolist() == [122, 123]
+    assert drift.loc["Tajikistan", "level change"] == pytest.approx(21.29)
+    assert list(drift.index[drift["drift"]]) == ["Tajikistan", "Turkmenistan"]
+    assert trends.rank_drift_text(drift.reset_index()).startswith("Tajikistan's index rose by 21.3 points")
+
+
+def test_change_helpers(against_denmark, t):
+    assert trends.moves_text(against_denmark, "fh").startswith("Kazakhstan 26 to 23, Kyrgyzstan 39 to 27")
+    assert trends.change_of(against_denmark, "Kazakhstan", "fh") == -3
+    assert math.isnan(trends.change_of(against_denmark, "Atlantis", "fh"))
+    assert trends.signed(-2.0) == "-2.0" and trends.signed(math.nan) == trends.NO_DATA
+    assert trends.largest_gain(against_denmark, "Kazakhstan", ["ge", "cc"]) == "WGI government effectiveness"
+    shown = trends.class_table(t["measure_classes"])
+    assert shown.loc["OBS transparency", "Paragraphs"] == "¶19, ¶21, ¶36, ¶45"
+    table = trends.signature_table(against_denmark, "Denmark")
+    assert table.loc[("Kazakhstan", "WGI control of corruption"), "Class"] == "political or technocratic"
 
 
 def test_text_helpers():
@@ -195,10 +386,9 @@ def test_text_helpers():
     ]
 
 
-def test_figures_are_figures_and_name_missing_countries(t, everyone):
-    ch = trends.changes(t, everyone, 2010, 2025)
+def test_figures_are_figures_and_name_missing_countries(t, everyone, against_denmark):
     figs = [
-        trends.signature_figure(ch, 2010, 2025),
+        trends.signature_figure(against_denmark, "Denmark", 2013, 2023),
         trends.series_figure(
             t["obs_central_asia"],
             everyone,
@@ -208,7 +398,15 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone):
             "score",
             reference={"transparency": (61, "sufficient")},
         ),
-        trends.series_figure(t["egov_survey"], everyone, "survey", [("egdi", "EGDI")], "EGDI", "index", step=2),
+        trends.series_figure(
+            t["egov_survey"],
+            everyone,
+            "survey",
+            [("egdi", "EGDI"), ("egdi_rank", "rank")],
+            "EGDI",
+            "",
+            invert=("egdi_rank",),
+        ),
         trends.obs_distribution_figure(t["obs_2017_countries"], everyone, t["obs_score_bands"]),
         trends.epi_participation_figure(
             trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025), everyone
@@ -218,11 +416,15 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone):
         assert isinstance(fig, plt.Figure)
     texts = [x.get_text() for x in figs[1].texts]
     assert any("Denmark" in x and "Uzbekistan" in x for x in texts)
+    rank_axis, level_axis = figs[2].axes[1], figs[2].axes[0]
+    assert rank_axis.yaxis_inverted() and not level_axis.yaxis_inverted()
+    bars = [t.get_text() for t in figs[0].axes[0].texts]
+    assert "-2.0 (13–23)" in bars and "no comparator value" in " ".join(bars)
     for fig in figs:
         plt.close(fig)
 
 
-def test_figures_keep_everything_inside_the_canvas(t, everyone):
+def test_figures_keep_everything_inside_the_canvas(t, everyone, compared):
     """The chapter renders these figures once, as their constrained layout placed them
     (halfopen.nb.Rendered, no tight bounding box): nothing may stick out of the canvas, with
     every country of the tables shown (the longest legends) and with a selection that
@@ -230,9 +432,9 @@ def test_figures_keep_everything_inside_the_canvas(t, everyone):
     cases = {}
     for label, names in (("every country", None), ("one country", ["Kazakhstan"]), ("two", ["Denmark", "Tajikistan"])):
         selected = trends.select_countries(t["countries"], names)
-        ch = trends.changes(t, selected, 2010, 2025)
+        ch = trends.changes(t, selected, compared, 2013, 2023, trends.select_countries(t["countries"], "Denmark"))
         pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], selected, 2010, 2025)
-        cases[f"signature, {label}"] = trends.signature_figure(ch, 2010, 2025)
+        cases[f"signature, {label}"] = trends.signature_figure(ch, "Denmark", 2013, 2023)
         cases[f"series, {label}"] = trends.series_figure(
             t["egov_survey"],
             selected,
