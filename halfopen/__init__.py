@@ -12,4 +12,4 @@ Modules by concern:
 - :mod:`halfopen.build`   stage, build and swap the HTML book.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

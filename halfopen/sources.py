@@ -25,6 +25,8 @@ def _sources_text(res: dict[str, Any]) -> str:
             text += f" (edition {s['edition']})"
         if s.get("path"):
             text += f" <{s['path']}>"
+        if s.get("retrieved"):
+            text += f", retrieved {s['retrieved']}"
         parts.append(text)
     return "; ".join(parts)
 
