@@ -3,12 +3,14 @@
 
     python3 tasks.py book    build the whole book into _build/html (executing every chapter)
     python3 tasks.py test    run the whole test suite
+    python3 tasks.py lab     (optional) open the chapters in JupyterLab, in the book's environment
 
 Each creates .venv and installs the pinned requirements.txt the first time, and again only
 when requirements.txt or pyproject.toml changed (a stamp in .venv records their hash), so a
 second run installs nothing. `test` also installs Debian's chromium for the browser tests
 when it is missing and the machine allows it (root with apt-get); otherwise it says how.
-Anything after the command is passed on (to `python -m halfopen build`, or to pytest).
+Anything after the command is passed on (to `python -m halfopen build`, to pytest, or to
+JupyterLab).
 """
 
 from __future__ import annotations
@@ -81,13 +83,18 @@ def ensure_chromium() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("book", "test"):
+    if not argv or argv[0] not in ("book", "test", "lab"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
     ensure_venv()
     if command == "book":
         return subprocess.call([str(PY), "-m", "halfopen", "build", *rest], cwd=ROOT)
+    if command == "lab":
+        # The kernel is this environment's: a chapter imports the same halfopen, reads the
+        # same data/ (or its data_dir parameter) and refuses a bad table with the same message.
+        root_flag = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        return subprocess.call([str(PY), "-m", "jupyterlab", "chapters", *root_flag, *rest], cwd=ROOT)
     ensure_chromium()
     return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
 

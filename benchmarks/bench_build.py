@@ -134,7 +134,7 @@ def run_floor(copy: Path) -> int:
 
     InteractiveShell.instance()
     set_matplotlib_formats("png")
-    from halfopen import run as runner
+    from halfopen_book import run as runner
 
     failures = []
     per_chapter = {}

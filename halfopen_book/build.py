@@ -37,6 +37,7 @@ import yaml
 from halfopen import paths
 from halfopen.data import DataError
 
+from . import html as html_steps
 from . import run
 
 #: Files and folders of the book (besides the chapters) copied to the staging folder.
@@ -144,7 +145,8 @@ IMAGE_REFERENCE = re.compile(r"_images/([^\"'\s?#)<>]+)")
 
 
 def publish(site: Path, dest: Path) -> None:
-    """Copy Sphinx's built ``site`` to ``dest``, leaving out images no page shows any more.
+    """Copy Sphinx's built ``site`` to ``dest``: leave out images no page shows any more, and
+    apply :func:`halfopen_book.html.rewrite` to every page.
 
     Sphinx keeps its output folder between incremental builds and never deletes from
     ``_images``: after a data edit, the figures drawn from the old data would stay in the
@@ -162,6 +164,11 @@ def publish(site: Path, dest: Path) -> None:
         return [n for n in names if n not in shown] if Path(folder) == images else []
 
     shutil.copytree(site, dest, ignore=stale)
+    for page in dest.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        rewritten = html_steps.rewrite(text)
+        if rewritten != text:
+            page.write_text(rewritten, encoding="utf-8")
 
 
 def swap(new_html: Path, build_dir: Path) -> Path:
@@ -190,9 +197,7 @@ def sphinx_build(src: Path, out: Path, log: Path) -> int:
     ``out`` kept from the last build, only changed pages are read again.
     """
     command = [
-        sys.executable,
-        "-m",
-        "jupyter_book.cli.main",
+        str(Path(sys.executable).parent / "jupyter-book"),  # the console script of this environment
         "build",
         str(src),
         "--path-output",
@@ -208,6 +213,9 @@ def sphinx_build(src: Path, out: Path, log: Path) -> int:
         fh.write(proc.stderr)
     if proc.stderr.strip():
         print(proc.stderr.rstrip(), file=sys.stderr)
+    if proc.returncode == 0 and not (out / "_build" / "html" / "index.html").exists():
+        print(f"Jupyter Book exited without writing {out / '_build' / 'html'}", file=sys.stderr)
+        return 1
     return proc.returncode
 
 

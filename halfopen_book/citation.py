@@ -119,7 +119,9 @@ def _bibtex_entry(kind: str, key: str, authors: list[dict[str, Any]], fields: li
     """One BibTeX entry, written (and escaped) by pybtex's own BibTeX writer."""
     from pybtex.database import BibliographyData, Entry
 
-    entry = Entry(kind, fields=[(name, value) for name, value in fields if value], persons={"author": _persons(authors)})
+    entry = Entry(
+        kind, fields=[(name, value) for name, value in fields if value], persons={"author": _persons(authors)}
+    )
     return BibliographyData({key: entry}).to_string("bibtex").strip()
 
 

@@ -33,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, help_text in (("run", "execute chapters with papermill"), ("build", "execute and build the HTML book")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("chapters", nargs="*", help="chapter names or number prefixes (default: all)")
-        p.add_argument(
-            "-p", "--parameter", nargs=2, action="append", metavar=("[CHAPTER:]NAME", "VALUE"), default=[]
-        )
+        p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("[CHAPTER:]NAME", "VALUE"), default=[])
         p.add_argument("-f", "--parameters-file", metavar="FILE.yaml")
         p.add_argument("-j", "--jobs", type=int, default=None)
         p.add_argument("--force", action="store_true", help="re-execute every selected chapter")

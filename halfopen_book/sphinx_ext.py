@@ -212,10 +212,10 @@ def notebook_to_myst(nb: dict[str, Any]) -> str:
     import jupytext
     import nbformat
 
-    notebook = nbformat.from_dict(json.loads(json.dumps(nb)))
+    notebook = nbformat.reads(json.dumps(nb), as_version=4)
     for cell in notebook.cells:
-        cell.outputs = [] if cell.cell_type == "code" else cell.get("outputs")
         if cell.cell_type == "code":
+            cell.outputs = []
             cell.execution_count = None
         tags = [t for t in cell.metadata.get("tags", []) if t not in BUILD_TAGS]
         if tags:

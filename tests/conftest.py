@@ -30,7 +30,7 @@ def session_build_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def chapter_results(session_build_dir):
     """Every chapter of the toc executed once by the runner (in parallel): name -> Result."""
-    from halfopen import run
+    from halfopen_book import run
 
     results = run.run(build_dir=session_build_dir, progress=False)
     return {r.chapter: r for r in results}

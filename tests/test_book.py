@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from halfopen import run
+from halfopen_book import run
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ downloads a browser). Every page of the table of contents is visited once at des
   the block's BibTeX does not parse (pybtex) or names another chapter;
 * axe-core (pinned in tests/browser/package-lock.json, injected into each page) reports a
   critical or serious violation (run at desktop size, on every page and the search page);
-* ``python -m halfopen.pdf`` fails, writes an empty PDF, or a chapter PDF's first page does
+* ``python -m halfopen_book.pdf`` fails, writes an empty PDF, or a chapter PDF's first page does
   not carry that chapter's citation (text read with pdf.js, also pinned there).
 
 The theme's own accessibility slips (a control's aria-label hiding its visible text, the
@@ -49,7 +49,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from halfopen import paths
-from halfopen import pdf as pdf_mod
+from halfopen_book import pdf as pdf_mod
 
 pytestmark = pytest.mark.browser
 
@@ -439,12 +439,12 @@ def _pdf_texts(pdfs: list[Path], pages: int = 0) -> dict[str, dict]:
 def test_pdf_of_every_chapter_and_the_book_with_citation_first(html_dir, visits, toc_pages, node_modules):
     build_dir = html_dir.parent
     proc = subprocess.run(
-        [sys.executable, "-m", "halfopen.pdf", "--build-dir", str(build_dir)],
+        [sys.executable, "-m", "halfopen_book.pdf", "--build-dir", str(build_dir)],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 0, f"python -m halfopen.pdf failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, f"python -m halfopen_book.pdf failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     out = build_dir / "pdf"
     bad = []
     pdfs = {path: out / (Path(path).stem + ".pdf") for path in toc_pages}

@@ -1,16 +1,13 @@
-"""Staging and the two stamps that let a rebuild skip Sphinx or run it incrementally."""
+"""Staging, the stamp that lets an unchanged book skip Sphinx, and publishing."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
-from halfopen import build
+from halfopen_book import build, html
 
 
 def _nb(path: Path, markdown_output: str) -> None:
@@ -45,27 +42,6 @@ def _staged(tmp_path: Path, output: str) -> Path:
 TABLE = ":::{{table}} Caption\n:name: tbl-x\n\n| a |\n|--|\n| {value} |\n:::\n"
 
 
-def test_structure_stamp_ignores_values_but_not_labels(tmp_path):
-    src = _staged(tmp_path, TABLE.format(value=22))
-    first = build.structure_stamp(src)
-    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41))
-    assert build.structure_stamp(src) == first, "a new value in a table must not force a fresh Sphinx build"
-    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41).replace("tbl-x", "tbl-y"))
-    assert build.structure_stamp(src) != first, "a new label must force a fresh Sphinx build"
-    _nb(src / "chapters" / "x.ipynb", TABLE.format(value=41) + TABLE.format(value=1).replace("tbl-x", "tbl-z"))
-    assert build.structure_stamp(src) != first, "a new numbered table shifts the numbering: fresh build"
-
-
-def test_structure_stamp_sees_configuration_and_the_set_of_files(tmp_path):
-    src = _staged(tmp_path, TABLE.format(value=22))
-    first = build.structure_stamp(src)
-    (src / "_toc.yml").write_text("root: other\n", encoding="utf-8")
-    assert build.structure_stamp(src) != first
-    (src / "_toc.yml").write_text("root: intro\n", encoding="utf-8")
-    (src / "chapters" / "new.md").write_text("# New\n", encoding="utf-8")
-    assert build.structure_stamp(src) != first
-
-
 def test_source_stamp_sees_every_byte(tmp_path):
     src = _staged(tmp_path, TABLE.format(value=22))
     first = build.source_stamp(src)
@@ -90,20 +66,6 @@ def test_sync_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):
     assert abs((dest / "same.txt").stat().st_mtime - old_time) < 1, "an unchanged file was rewritten"
 
 
-def test_installed_distributions_name_each_package_and_version():
-    names = build.installed_distributions()
-    assert f"pandas-{metadata.version('pandas')}.dist-info" in names
-    assert f"Sphinx-{metadata.version('sphinx')}.dist-info".lower() in [n.lower() for n in names]
-
-
-def test_the_build_command_does_not_import_pandas():
-    """The build process only checks, stages and hashes: importing pandas (or the status
-    page's module) would add 0.4 s to every build, the no-op one included."""
-    code = "import sys, halfopen.__main__; print(sorted(m for m in ('pandas', 'halfopen.status') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
 def test_publish_leaves_out_only_the_images_no_page_shows(tmp_path):
     site = tmp_path / "site"
     (site / "_images").mkdir(parents=True)
@@ -122,3 +84,18 @@ def test_publish_leaves_out_only_the_images_no_page_shows(tmp_path):
     assert (published / "_static" / "unreferenced.css").exists(), "only _images is filtered"
     assert (published / "chapters" / "a.html").read_bytes() == (site / "chapters" / "a.html").read_bytes()
     assert (site / "_images" / "old.png").exists(), "Sphinx's own folder is left as it was"
+
+
+def test_publish_drops_a_repeated_script_and_nothing_else(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    page = (
+        '<head><script>const THEBE_JS_URL = "x"</script><script src="a.js"></script>'
+        '<script>const THEBE_JS_URL = "x"</script></head><body><script src="a.js" defer></script></body>'
+    )
+    (site / "index.html").write_text(page, encoding="utf-8")
+    build.publish(site, tmp_path / "published")
+    out = (tmp_path / "published" / "index.html").read_text(encoding="utf-8")
+    assert out.count("THEBE_JS_URL") == 1
+    assert out == html.drop_repeated_scripts(page)
+    assert '<script src="a.js"></script>' in out and '<script src="a.js" defer></script>' in out

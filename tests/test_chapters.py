@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from halfopen import run
+from halfopen_book import run
 
 CHAPTERS = [c.name for c in run.chapters()]
 

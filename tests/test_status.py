@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from halfopen import run, status
+from halfopen_book import run, status
 
 
 def test_run_record_keeps_only_what_changes_when_a_chapter_runs_again(tmp_path):

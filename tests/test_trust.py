@@ -12,7 +12,7 @@ the same book, and text from data is escaped in the HTML.
     (``html/_images``) and executed notebooks identical apart from timing: every chapter's
     notebook byte for byte, the status page once its run times and its build folder's path are
     masked. (The first run of this test found every cell id random: papermill upgrades the
-    nbformat-4.4 sources and assigns random ids; ``halfopen.run._normalise`` now makes them
+    nbformat-4.4 sources and assigns random ids; ``halfopen_book.run._normalise`` now makes them
     deterministic.)
 (4) A cell of ``data/study_sample.csv`` holding ``<script>alert(1)</script>`` shows as that text
     in chapter 04's table, and no page of the book holds a script element running it.
@@ -34,7 +34,7 @@ import nbformat
 import pytest
 from test_runner import copy_book, fail, halfopen, sha, statuses, text_of, tree_hashes
 
-from halfopen import run
+from halfopen_book import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>"
