@@ -28,9 +28,7 @@ def make_notebook(path: Path, parameters_cell: str | None, body: str = "x = 1") 
 
 
 def chapter(tmp_path: Path, name: str, declared: list[str]) -> chapters.Chapter:
-    return chapters.Chapter(
-        name, tmp_path / f"{name}.ipynb", {n: chapters.Parameter(n, "None", "") for n in declared}
-    )
+    return chapters.Chapter(name, tmp_path / f"{name}.ipynb", {n: chapters.Parameter(n, "None", "") for n in declared})
 
 
 BOOK = ["01_background", "02_central_asia", "13_update", "a1_data", "a2_report"]

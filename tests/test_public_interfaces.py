@@ -78,8 +78,9 @@ def violations(source: str, filename: str = "<code>") -> list[str]:
         elif isinstance(node, ast.Delete):
             targets = node.targets
         for target in targets:
-            if isinstance(target, ast.Attribute) and base_name(target) in imported:
-                found.append(f"{filename}:{node.lineno}: assigns to {ast.unparse(target)} ({imported[base_name(target)]})")
+            owner = base_name(target) if isinstance(target, ast.Attribute) else None
+            if owner in imported:
+                found.append(f"{filename}:{node.lineno}: assigns to {ast.unparse(target)} ({imported[owner]})")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
             if node.args and base_name(node.args[0]) in imported:
                 found.append(f"{filename}:{node.lineno}: {node.func.id} on {ast.unparse(node.args[0])}")

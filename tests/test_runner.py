@@ -511,8 +511,16 @@ def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_it
 def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(book, tmp_path):
     build = tmp_path / "build"
     proc = halfopen(
-        book["copy"], "run", "02", "13", "-p", "13:countries", "[Kazakhstan, Denmark]",
-        "--build-dir", str(build), "--no-progress",
+        book["copy"],
+        "run",
+        "02",
+        "13",
+        "-p",
+        "13:countries",
+        "[Kazakhstan, Denmark]",
+        "--build-dir",
+        str(build),
+        "--no-progress",
     )
     assert proc.returncode == 0, fail(proc)
     m = manifests(build)
