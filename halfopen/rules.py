@@ -1,142 +1,494 @@
-"""Rules across columns and rows, named in the descriptor's ``checks`` of a table.
+"""The book's own checks, written as ``frictionless`` custom checks (:class:`frictionless.Check`).
 
-Column-level rules (types, ranges, allowed values, keys) live in the schema; these are the
-rules that need more than one cell: a total that must be the sum of its parts, a published
-status that must agree with the status its ratings give, bands that must not overlap.
-Each appends :class:`~halfopen.data.Problem` objects naming the row and column.
+``frictionless`` checks what the Table Schema standard declares: types, ``constraints``
+(required, minimum, maximum, enum, pattern, maxLength), primary and foreign keys, the
+number of cells. The checks here are what it does not check:
+
+- the project's rules across cells, named in a resource's ``checks`` in
+  ``data/datapackage.json`` (a total that is the sum of its parts, a status its ratings give,
+  ranges in order and apart, an end not before its start, diagram boxes that don't overlap):
+  :data:`RULES`, built from a descriptor entry by :func:`from_entry`;
+- :class:`strict_cells`: cells the standard reads but the book refuses, because a reader
+  would not read them the same way (``NaN``, ``INF``, full-width or Arabic-Indic digits,
+  whole numbers beyond 64 bits, spaces around a value, a NUL character);
+- :class:`canonical_names`: a column other tables refer to holds each name once, in one
+  spelling (``Kazakhstan`` and ``kazakhstan`` would be two countries to the standard).
+
+Each check yields :class:`RuleError` objects (a frictionless cell error) whose ``note`` is the
+rule in words and whose ``cell`` is the cell's text as the file writes it. This module imports
+:mod:`frictionless`; :mod:`halfopen.validation` imports it only when it has tables to validate.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
+import frictionless
 import pandas as pd
+from frictionless import Check, Checklist, FrictionlessException, errors
 
 from . import derive
+from .validation import Problem, Table, canonical_hint, constraint_rule, display, fold, value_note, width_problem
 
 
-def apply(
-    check: dict[str, Any],
-    frame: pd.DataFrame,
-    lines: list[int],
-    shown: str,
-    folder: Path,
-    problems: list,
-) -> None:
-    """Apply one ``check`` of the descriptor to ``frame``."""
-    kind = check["type"]
-    if kind not in _RULES:
-        raise ValueError(f"{shown}: the descriptor names an unknown check {kind!r}")
-    _RULES[kind](check, frame, lines, shown, folder, problems)
+class RuleError(errors.CellError):
+    """A cell breaks one of the book's rules (see :mod:`halfopen.rules`)."""
+
+    type = "halfopen-rule"
+    title = "Rule of the book"
+    description = "A cell breaks a rule of the book's data package that the standard does not check."
+    template = 'Row "{rowNumber}", field "{fieldName}", cell "{cell}": {note}'
 
 
-def _problem(*args, **kwargs):
-    from .data import Problem
+class StrictError(RuleError):
+    """A cell the standard reads but the book refuses (see :class:`strict_cells`)."""
 
-    return Problem(*args, **kwargs)
+    type = "halfopen-strict"
+    title = "Cell the book refuses"
+    description = "The standard reads this cell, but a reader would not read it as the same value."
 
 
-def _sum(check, frame, lines, shown, folder, problems) -> None:
+def _raw(row: Any, field: str) -> str:
+    """The text of ``field``'s cell in ``row`` as the file writes it ('' when empty or absent)."""
+    j = row.field_names.index(field)
+    cells = row.cells
+    value = cells[j] if j < len(cells) else None
+    return "" if value is None else str(value)
+
+
+def rule_error(
+    row: Any, field: str, note: str, cells: list | None = None, number: int | None = None, cls: type = RuleError
+) -> RuleError:
+    """A :class:`RuleError` at ``field`` of ``row`` (or of the row saved as ``cells``/``number``)."""
+    names = row.field_names
+    raw = list(row.cells) if cells is None else cells
+    j = names.index(field)
+    cell = raw[j] if j < len(raw) else None
+    return cls(
+        note=note,
+        cells=["" if c is None else str(c) for c in raw],
+        row_number=row.row_number if number is None else number,
+        cell="" if cell is None else str(cell),
+        field_name=field,
+        field_number=j + 1,
+    )
+
+
+def _clean(row: Any) -> bool:
+    """The row has no error from frictionless and no cell :class:`strict_cells` refuses."""
+    if not row.valid:
+        return False
+    for field in row.fields:
+        if value_note(_raw(row, field.name), field.type):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- checks on every table
+
+
+@attrs.define(kw_only=True, repr=False)
+class strict_cells(Check):
+    """Cells the standard reads but a reader would not read the same way."""
+
+    type = "halfopen-strict-cells"
+    Errors = [StrictError]
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        for field in row.fields:
+            raw = _raw(row, field.name)
+            note = value_note(raw, field.type)
+            if note:
+                yield rule_error(row, field.name, note, cls=StrictError)
+
+
+@attrs.define(kw_only=True, repr=False)
+class canonical_names(Check):
+    """Columns other tables refer to hold each name once, in one spelling.
+
+    ``Kazakhstan`` and ``kazakhstan `` in ``countries.csv`` would be two countries to the
+    standard and one to a reader; refused, naming the row that spelled it first.
+    """
+
+    type = "halfopen-canonical-names"
+    Errors = [RuleError]
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        self._columns: list[str] = []
+        self._seen: dict[str, dict[str, tuple[int, str]]] = {}
+        package = self.resource.package
+        if package is None:
+            return []
+        names = set(self.resource.schema.field_names)
+        columns = set()
+        for other in package.resources:
+            for fk in other.schema.foreign_keys if other.schema else []:
+                if fk["reference"]["resource"] == self.resource.name:
+                    columns.update(f for f in fk["reference"]["fields"] if f in names)
+        self._columns = sorted(columns)
+        self._seen = {c: {} for c in self._columns}
+        return []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        for column in self._columns:
+            text = _raw(row, column)
+            if not text:
+                continue
+            key = fold(text)
+            seen = self._seen[column]
+            if key in seen:
+                first_row, first = seen[key]
+                how = "repeats" if first == text else "is another spelling of"
+                yield rule_error(
+                    row,
+                    column,
+                    f"{how} {first!r} of row {first_row}; other tables refer to this column, "
+                    "so each name must appear once, in one spelling",
+                )
+            else:
+                seen[key] = (row.row_number, text)
+
+
+# --------------------------------------------------------------------------- the descriptor's checks
+
+
+@attrs.define(kw_only=True, repr=False)
+class sum_rule(Check):
     """``total`` equals the sum of ``parts`` wherever all of them are given."""
-    tot, parts = check["total"], check["parts"]
-    for i, row in frame.iterrows():
-        values = [row[p] for p in parts]
-        if pd.isna(row[tot]) or any(pd.isna(v) for v in values):
-            continue
-        if int(row[tot]) != sum(int(v) for v in values):
-            problems.append(
-                _problem(
-                    shown,
-                    f"must equal {' + '.join(parts)} = {sum(int(v) for v in values)}",
-                    row=lines[i],
-                    column=tot,
-                    value=str(row[tot]),
-                )
-            )
+
+    type = "sum"
+    Errors = [RuleError]
+    total: str
+    parts: list[str]
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        values = [row[p] for p in self.parts]
+        if not _clean(row) or row[self.total] is None or any(v is None for v in values):
+            return
+        expected = sum(int(v) for v in values)
+        if int(row[self.total]) != expected:
+            yield rule_error(row, self.total, f"must equal {' + '.join(self.parts)} = {expected}")
 
 
-def _freedom_status(check, frame, lines, shown, folder, problems) -> None:
+@attrs.define(kw_only=True, repr=False)
+class freedom_status_rule(Check):
     """``status`` agrees with the status the PR and CL ratings give (Table 1, notes)."""
-    from .data import load
 
-    thresholds = load(check.get("thresholds", "freedom_status_thresholds"), folder)
-    for i, row in frame.iterrows():
-        rating = derive.freedom_rating(row[check["pr"]], row[check["cl"]])
+    type = "freedom_status"
+    Errors = [RuleError]
+    status: str
+    pr: str
+    cl: str
+    thresholds: str = "freedom_status_thresholds"
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        table = self.resource.package.get_resource(self.thresholds).to_copy()
+        rows = [{k: (float(v) if k.startswith("rating") else v) for k, v in r.items()} for r in table.read_rows()]
+        self._bands = pd.DataFrame(rows)
+        return []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not _clean(row):
+            return
+        pr, cl = row[self.pr], row[self.cl]
+        rating = derive.freedom_rating(pr, cl)
         try:
-            expected = derive.freedom_status(rating, thresholds)
+            expected = derive.freedom_status(rating, self._bands)
         except ValueError:
-            problems.append(
-                _problem(
-                    shown,
-                    f"PR {row[check['pr']]} and CL {row[check['cl']]} give a freedom rating of {rating:.1f}, "
-                    "which lies in no status band of the thresholds table",
-                    row=lines[i],
-                    column=check["status"],
-                    value=str(row[check["status"]]),
-                )
+            yield rule_error(
+                row,
+                self.status,
+                f"PR {pr} and CL {cl} give a freedom rating of {rating:.1f}, "
+                "which lies in no status band of the thresholds table",
             )
-            continue
-        if row[check["status"]] != expected:
-            problems.append(
-                _problem(
-                    shown,
-                    f"contradicts the ratings: PR {row[check['pr']]} and CL {row[check['cl']]} "
-                    f"give a freedom rating of {rating:.1f}, status {expected}",
-                    row=lines[i],
-                    column=check["status"],
-                    value=str(row[check["status"]]),
-                )
+            return
+        if row[self.status] != expected:
+            yield rule_error(
+                row,
+                self.status,
+                f"contradicts the ratings: PR {pr} and CL {cl} give a freedom rating of {rating:.1f}, "
+                f"status {expected}",
             )
 
 
-def _ordered_range(check, frame, lines, shown, folder, problems) -> None:
+@attrs.define(kw_only=True, repr=False)
+class ordered_range_rule(Check):
     """``low`` <= ``high`` on every row, and within each ``group`` the ranges don't overlap."""
-    low, high, group = check["low"], check["high"], check.get("group")
-    for i, row in frame.iterrows():
-        if row[low] > row[high]:
-            problems.append(
-                _problem(
-                    shown, f"must not be above '{high}' ({row[high]})", row=lines[i], column=low, value=str(row[low])
-                )
-            )
-    groups = frame.groupby(group, sort=False) if group else [(None, frame)]
-    for _, part in groups:
-        ordered = part.sort_values(low, kind="stable")
-        prev = None
-        for i, row in ordered.iterrows():
-            if prev is not None and row[low] <= prev[1]:
-                problems.append(
-                    _problem(
-                        shown,
-                        f"overlaps the range of row {prev[0]} (which ends at {prev[1]})",
-                        row=lines[i],
-                        column=low,
-                        value=str(row[low]),
+
+    type = "ordered_range"
+    Errors = [RuleError]
+    low: str
+    high: str
+    group: str | None = None
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        self._rows: list[tuple] = []
+        self._clean = True
+        return []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not _clean(row):
+            self._clean = False
+            return
+        low, high = row[self.low], row[self.high]
+        if low > high:
+            yield rule_error(row, self.low, f"must not be above '{self.high}' ({_raw(row, self.high)})")
+        group = row[self.group] if self.group else None
+        self._rows.append((group, low, high, row.row_number, list(row.cells), _raw(row, self.high), row))
+
+    def validate_end(self) -> Iterable[errors.Error]:
+        if not self._clean:
+            return
+        groups: dict[Any, list[tuple]] = {}
+        for item in self._rows:
+            groups.setdefault(item[0], []).append(item)
+        for part in groups.values():
+            prev = None
+            for _, low, high, number, cells, high_text, row in sorted(part, key=lambda item: item[1]):
+                if prev is not None and low <= prev[1]:
+                    yield rule_error(
+                        row,
+                        self.low,
+                        f"overlaps the range of row {prev[0]} (which ends at {prev[2]})",
+                        cells=cells,
+                        number=number,
                     )
-                )
-            prev = (lines[i], row[high])
+                prev = (number, high, high_text)
 
 
-def _not_before(check, frame, lines, shown, folder, problems) -> None:
+@attrs.define(kw_only=True, repr=False)
+class not_before_rule(Check):
     """``later`` is empty or not before ``earlier`` (an end year after its start year)."""
-    earlier, later = check["earlier"], check["later"]
-    for i, row in frame.iterrows():
-        if pd.notna(row[later]) and pd.notna(row[earlier]) and row[later] < row[earlier]:
-            problems.append(
-                _problem(
-                    shown,
-                    f"must not be before '{earlier}' ({row[earlier]})",
-                    row=lines[i],
-                    column=later,
-                    value=str(row[later]),
-                )
-            )
+
+    type = "not_before"
+    Errors = [RuleError]
+    earlier: str
+    later: str
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not _clean(row):
+            return
+        earlier, later = row[self.earlier], row[self.later]
+        if later is not None and earlier is not None and later < earlier:
+            yield rule_error(row, self.later, f"must not be before '{self.earlier}' ({_raw(row, self.earlier)})")
 
 
-_RULES = {
-    "sum": _sum,
-    "freedom_status": _freedom_status,
-    "ordered_range": _ordered_range,
-    "not_before": _not_before,
+@attrs.define(kw_only=True, repr=False)
+class boxes_apart_rule(Check):
+    """The boxes of Figure 1 (``diagram_nodes.csv``) don't overlap as the diagram draws them.
+
+    Each box is placed and sized by :func:`halfopen.diagram.layout` (its grid ``column`` and
+    ``row``, its height from its wrapped ``label`` and ``detail``), so this rule and the
+    drawing agree; two boxes overlap when their rectangles do.
+    """
+
+    type = "boxes_apart"
+    Errors = [RuleError]
+
+    def validate_start(self) -> Iterable[errors.Error]:
+        self._rows: list[Any] = []
+        self._clean = True
+        return []
+
+    def validate_row(self, row: Any) -> Iterable[errors.Error]:
+        if not _clean(row):
+            self._clean = False
+        else:
+            self._rows.append((row.row_number, list(row.cells), row, row.to_dict()))
+        return []
+
+    def validate_end(self) -> Iterable[errors.Error]:
+        if not self._clean or not self._rows:
+            return
+        from . import diagram  # imports matplotlib: only when this table is validated
+
+        boxes = []
+        for number, cells, row, values in self._rows:
+            values = {k: (float(v) if k in ("column", "row") else v) for k, v in values.items()}
+            box = diagram.layout(pd.DataFrame([values]))[values["id"]]
+            boxes.append((number, cells, row, values, box))
+        for i, (na, _, _, a, p) in enumerate(boxes):
+            for nb, cells, row, b, q in boxes[i + 1 :]:
+                if abs(p.x - q.x) < (p.width + q.width) / 2 and abs(p.y - q.y) < (p.height + q.height) / 2:
+                    yield rule_error(
+                        row,
+                        "row",
+                        f"box '{b['id']}' (column {b['column']:g}, row {b['row']:g}) overlaps box '{a['id']}' "
+                        f"of row {na} (column {a['column']:g}, row {a['row']:g}) in the drawn diagram; "
+                        "move one of them (its column or row)",
+                        cells=cells,
+                        number=nb,
+                    )
+
+
+#: The descriptor's check types, each with its frictionless check.
+RULES: dict[str, type[Check]] = {
+    "sum": sum_rule,
+    "freedom_status": freedom_status_rule,
+    "ordered_range": ordered_range_rule,
+    "not_before": not_before_rule,
+    "boxes_apart": boxes_apart_rule,
 }
+
+
+def from_entry(entry: dict[str, Any]) -> Check:
+    """The frictionless check for one entry of a resource's ``checks`` (raises KeyError/TypeError)."""
+    cls = RULES[entry["type"]]
+    return cls(**{k: v for k, v in entry.items() if k != "type"})
+
+
+#: The checks run on every table, beside the descriptor's own.
+ALWAYS = (strict_cells, canonical_names)
+
+
+# --------------------------------------------------------------------------- running frictionless
+
+_CONSTRAINT = re.compile(r'constraint "(\w+)"')
+_POSITION = re.compile(r"at position (\d+)")
+#: When one cell has several problems, the one said: ours (the most precise), then the standard's.
+_RANK = {"halfopen-strict": 0, "type-error": 1, "constraint-error": 2, "foreign-key": 3}
+
+
+class Runner:
+    """Validate the resources of one data package with frictionless, as :class:`Problem` lists.
+
+    ``frictionless.Package`` reads ``datapackage.json``; :meth:`package_problems` checks the
+    descriptor against the Data Package standard and its profiles; :meth:`resource_problems`
+    validates one table (``Resource.validate`` with a :class:`frictionless.Checklist` of the
+    checks above) and words every error as the book does.
+    """
+
+    def __init__(self, descriptor_path: Path):
+        self.shown = display(descriptor_path)
+        self.error: FrictionlessException | None = None
+        try:
+            self.package = frictionless.Package(str(descriptor_path))
+        except FrictionlessException as exc:
+            self.package, self.error = None, exc
+
+    def package_problems(self) -> list[Problem]:
+        """The descriptor's breaches of the Data Package standard (profiles, properties)."""
+        if self.package is None:
+            return [Problem(self.shown, f"is not a valid data package: {self.error.error.message}")]
+        try:
+            self.package.to_descriptor(validate=True)
+        except FrictionlessException as exc:
+            return [Problem(self.shown, f"breaks the Data Package standard: {e.message}") for e in exc.to_errors()]
+        return []
+
+    def resource_problems(self, res: dict[str, Any], table: Table, other: Any) -> list[Problem]:
+        """Every problem of resource ``res`` whose file reads as ``table``.
+
+        ``other(name)`` gives the :class:`Table` of another resource (for the hint that lists
+        the names a foreign key allows).
+        """
+        checks: list[Check] = [cls() for cls in ALWAYS]
+        for entry in res.get("checks", []):
+            try:
+                checks.append(from_entry(entry))
+            except (KeyError, TypeError) as exc:
+                return [
+                    Problem(self.shown, f"table '{res['name']}' has a check the book doesn't know: {entry} ({exc})")
+                ]
+        resource = self.package.get_resource(res["name"])
+        report = resource.validate(Checklist(checks=checks))
+        found = [e for task in report.tasks for e in task.errors] + list(report.errors)
+        return _words(found, res, table, other)
+
+
+def _words(found: list, res: dict[str, Any], table: Table, other: Any) -> list[Problem]:
+    """frictionless errors as :class:`Problem` objects, one per cell, in the order of the rows."""
+    shown = table.shown
+    fields = res["schema"]["fields"]
+    by_name = {f["name"]: f for f in fields}
+    cells_of = dict(table.rows)
+    short = {e.row_number for e in found if e.type in ("missing-cell", "extra-cell")}
+    ranked: list[tuple[int, int, Problem]] = []
+    for error in found:
+        number = getattr(error, "row_number", None)
+        if number in short:
+            if error.type in ("missing-cell", "extra-cell") and not any(p.row == number for _, _, p in ranked):
+                ranked.append(
+                    (number, -1, width_problem(number, cells_of.get(number, list(error.cells)), fields, shown))
+                )
+            continue
+        ranked.append((number or 0, _RANK.get(error.type, 9), _problem(error, res, by_name, shown, other)))
+    # one problem per cell: ours first, then type, constraint, foreign key; rules across cells all
+    best: dict[tuple, int] = {}
+    for number, rank, p in ranked:
+        if p.column is not None and rank < 9:
+            best[(number, p.column)] = min(rank, best.get((number, p.column), 9))
+    out, said = [], set()
+    for number, rank, p in sorted(ranked, key=lambda item: item[0]):
+        cell = (number, p.column)
+        if cell in best:
+            if rank > best[cell] or (rank < 9 and cell in said):
+                continue
+            said.add(cell)
+        out.append(p)
+    return out
+
+
+def _problem(error: Any, res: dict[str, Any], by_name: dict, shown: str, other: Any) -> Problem:
+    """One frictionless error in the book's words."""
+    number = getattr(error, "row_number", None)
+    cells = list(getattr(error, "cells", []) or [])
+    names = [f["name"] for f in res["schema"]["fields"]]
+
+    def raw(name: str) -> str:
+        j = names.index(name)
+        return cells[j] if j < len(cells) else ""
+
+    if isinstance(error, RuleError):
+        return Problem(shown, error.note, row=number, column=error.field_name, value=error.cell)
+    if error.type == "type-error":
+        fld = by_name[error.field_name]
+        text = raw(error.field_name)
+        rule = value_note(text, fld.get("type", "string")) or f"must be of type {fld.get('type')}"
+        return Problem(shown, rule, row=number, column=error.field_name, value=text)
+    if error.type == "constraint-error":
+        fld = by_name[error.field_name]
+        text = raw(error.field_name)
+        match = _CONSTRAINT.search(error.note)
+        name = match.group(1) if match else "?"
+        rule = constraint_rule(fld, name)
+        if name == "enum":
+            rule += canonical_hint(text, [str(v) for v in fld["constraints"]["enum"]])
+        return Problem(shown, rule, row=number, column=error.field_name, value=text)
+    if error.type == "primary-key":
+        key = res["schema"].get("primaryKey") or []
+        key = [key] if isinstance(key, str) else list(key)
+        values = [raw(k) for k in key]
+        match = _POSITION.search(error.note)
+        first = f" of row {match.group(1)}" if match else ""
+        return Problem(
+            shown,
+            f"duplicates the key ({', '.join(f'{k}={v}' for k, v in zip(key, values))}){first}",
+            row=number,
+            column="+".join(key),
+            value=", ".join(values),
+        )
+    if error.type == "foreign-key":
+        column = error.field_names[0] if len(error.field_names) == 1 else "+".join(error.field_names)
+        value = ", ".join(raw(f) for f in error.field_names)
+        target, target_fields = error.reference_name, error.reference_field_names
+        hint = ""
+        if len(target_fields) == 1:
+            try:
+                hint = canonical_hint(value, other(target).column(target_fields[0]), listed=True)
+            except Exception:  # the hint is a courtesy; the problem stands without it
+                hint = ""
+        return Problem(
+            shown,
+            f"is not a {'+'.join(target_fields)} listed in table '{target}'{hint}",
+            row=number,
+            column=column,
+            value=value,
+        )
+    column = getattr(error, "field_name", None) or None
+    value = getattr(error, "cell", None) if column else None
+    return Problem(shown, f"{error.title}: {error.message}", row=number, column=column, value=value)

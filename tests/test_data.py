@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +228,17 @@ def encode(old: str, new: str, encoding: str) -> Callable[[Path], None]:
     return write
 
 
+def same_place(p: Path, source: int, target: int) -> None:
+    """Give the box of spreadsheet row ``target`` the grid place (column, row) of row ``source``."""
+    rows = csv_records(p)
+    for name in ("column", "row"):
+        j = rows[0].index(name)
+        rows[target - 1][j] = rows[source - 1][j]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    p.write_text(buf.getvalue(), encoding="utf-8")
+
+
 def dialect(transform: Callable[[str], str]) -> Callable[[Path], None]:
     return lambda p: p.write_text(transform(p.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -380,6 +394,37 @@ BAD = {
     "an infinite number": Bad(
         "wgi", sub("DNK,2010,1.542", "DNK,2010,1e999"), "must be a finite number", row=2, column="va", value="1e999"
     ),
+    # what the Table Schema standard reads as a number or a boolean, and the book refuses
+    "NaN in a number": Bad(
+        "wgi", sub("DNK,2010,1.542", "DNK,2010,NaN"), "must be a finite number", row=2, column="va", value="NaN"
+    ),
+    "INF in a number": Bad(
+        "wgi", sub("DNK,2010,1.542", "DNK,2010,-INF"), "must be a finite number", row=2, column="va", value="-INF"
+    ),
+    "Arabic-Indic digits": Bad(
+        "freedom_house",
+        kz("Kazakhstan,2019,NF,٧,5,5,17,22"),
+        "must be a whole number",
+        row=KZ_2019,
+        column="pr_rating",
+        value="٧",
+    ),
+    "a space before a number": Bad(
+        "freedom_house",
+        kz("Kazakhstan,2019,NF, 7,5,5,17,22"),
+        "has leading or trailing spaces",
+        row=KZ_2019,
+        column="pr_rating",
+        value=" 7",
+    ),
+    "a boolean the standard would read": Bad(
+        "obs_score_bands",
+        sub("transparency,minimal,21,40,false", "transparency,minimal,21,40,FALSE"),
+        "must be 'true' or 'false'",
+        row="transparency,minimal,",
+        column="sufficient",
+        value="FALSE",
+    ),
     # keys and rules across cells
     "duplicated key": Bad(
         "freedom_house",
@@ -428,6 +473,9 @@ BAD = {
         row=2,
         column="end_year",
         value="1990",
+    ),
+    "diagram boxes that overlap": Bad(
+        "diagram_nodes", lambda p: same_place(p, 2, 3), "overlaps box", row=3, column="row", also=("of row 2",)
     ),
     "a reference to nothing": Bad(
         "obs_central_asia",
@@ -708,6 +756,119 @@ def test_an_unknown_table_or_a_broken_descriptor_is_said_plainly(tmp_path):
 def test_paths_inside_the_repository_are_shown_relative_to_it():
     problem = data.Problem(data._display(DATA / "freedom_house.csv"), "rule", row=3, column="c", value="v")
     assert str(problem) == "data/freedom_house.csv, row 3, column 'c': value 'v': rule"
+
+
+# --------------------------------------------------------------------------- the standard tool and the cache
+
+
+def test_the_standard_tool_finds_the_package_valid():
+    """``frictionless validate data/datapackage.json``, as a user who brings tables would run it."""
+    tool = Path(sys.executable).with_name("frictionless")
+    proc = subprocess.run(
+        [str(tool), "validate", "data/datapackage.json"], cwd=paths.ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, f"frictionless validate reports errors:\n{proc.stdout}\n{proc.stderr}"
+    assert "INVALID" not in proc.stdout, proc.stdout
+
+
+def test_every_table_declares_what_the_standard_needs():
+    desc = data.descriptor()
+    assert desc["profile"] == "tabular-data-package"
+    for res in desc["resources"]:
+        assert res["profile"] == "tabular-data-resource", res["name"]
+        assert res["dialect"]["delimiter"] == "," and res["dialect"]["header"] is True, res["name"]
+        for f in res["schema"]["fields"]:
+            if f["type"] == "boolean":
+                assert (f["trueValues"], f["falseValues"]) == (["true"], ["false"]), (res["name"], f["name"])
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty cache of verdicts, and a log of the tables frictionless validates."""
+    from halfopen import rules
+
+    monkeypatch.setenv(data.VALIDATED_DIR_ENV, str(tmp_path / "validated"))
+    validated: list[str] = []
+    original = rules.Runner.resource_problems
+
+    def logged(self, res, table, other):
+        validated.append(res["name"])
+        return original(self, res, table, other)
+
+    monkeypatch.setattr(rules.Runner, "resource_problems", logged)
+    return validated
+
+
+def test_an_unchanged_package_is_validated_once(tmp_path, fresh_cache):
+    folder = data_copy(tmp_path)
+    assert not data.validated(folder)
+    data.validate(folder)
+    assert sorted(fresh_cache) == sorted(NAMES)
+    assert data.validated(folder)
+    fresh_cache.clear()
+    data.validate(folder)
+    data.load("freedom_house", folder)
+    assert fresh_cache == [], "unchanged tables were validated again"
+
+
+def test_a_changed_table_is_validated_again_with_the_tables_that_read_it(tmp_path, fresh_cache):
+    folder = data_copy(tmp_path)
+    data.validate(folder)
+    fresh_cache.clear()
+    replace_in(folder / "wgi.csv", "DNK,2010,1.542", "DNK,2010,1.543")
+    assert not data.validated(folder)
+    assert data.load("wgi", folder)["va"].iloc[0] == 1.543
+    assert fresh_cache == ["wgi"]
+    fresh_cache.clear()
+    replace_in(folder / "freedom_status_thresholds.csv", "F,Free,1.0,2.5", "F,Free,1.0,2.6")
+    data.validate(folder)
+    assert sorted(fresh_cache) == ["freedom_house", "freedom_status_thresholds"]
+
+
+def test_a_bad_table_is_never_remembered(tmp_path, fresh_cache):
+    folder = data_copy(tmp_path)
+    replace_in(folder / "wgi.csv", "DNK,2010,1.542", "DNK,2010,9.542")
+    for _ in range(2):
+        with pytest.raises(data.DataError, match="must be at most 3"):
+            data.validate(folder)
+    assert fresh_cache.count("wgi") == 2
+    assert not data.validated(folder)
+
+
+def test_a_bad_table_is_refused_by_load_in_a_fresh_process_with_the_message_of_validate(tmp_path, monkeypatch):
+    """As a chapter opened on its own in Jupyter would: no runner, no verdict remembered."""
+    monkeypatch.setenv(data.VALIDATED_DIR_ENV, str(tmp_path / "validated"))
+    folder = data_copy(tmp_path)
+    replace_in(folder / "freedom_house.csv", KZ_2019, "Kazakhstan,2019,PF,7,5,5,17,22")
+    with pytest.raises(data.DataError) as caught:
+        data.validate(folder)
+    code = f"from halfopen import data\ndata.load('wgi', {str(folder)!r})"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode != 0
+    assert f"halfopen.validation.DataError: {caught.value}" in proc.stderr, proc.stderr
+
+
+def test_a_known_valid_package_loads_without_importing_frictionless(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.VALIDATED_DIR_ENV, str(tmp_path / "validated"))
+    data.validate()
+    code = "import sys\nfrom halfopen import data\ndata.load_all()\nprint('frictionless' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stdout + proc.stderr
+
+
+def test_the_read_log_names_the_table_and_the_tables_its_validation_reads(tmp_path, monkeypatch):
+    log = tmp_path / "reads.jsonl"
+    monkeypatch.setenv(data.READ_LOG_ENV, str(log))
+    data.load("freedom_house")
+    read = {Path(json.loads(line)["path"]).name for line in log.read_text().splitlines()}
+    assert read == {"datapackage.json", "freedom_house.csv", "countries.csv", "freedom_status_thresholds.csv"}
+
+
+def test_an_unknown_check_in_the_descriptor_is_said_plainly(tmp_path):
+    folder = data_copy(tmp_path)
+    replace_in(folder / "datapackage.json", '"type": "not_before"', '"type": "not_after"')
+    exc = refusal("events", folder)
+    the_line(exc, str(folder / "datapackage.json"), "table 'events' has a check the book doesn't know")
 
 
 # --------------------------------------------------------------------------- through the command line
