@@ -716,8 +716,9 @@ def edition_span(frame: pd.DataFrame, column: str) -> tuple[int, int]:
 def _with_gaps(years: list[int], values: list[float], step: int | None) -> tuple[list[float], list[float]]:
     """Insert a NaN where consecutive years lie more than ``step`` apart, so a line breaks there.
 
-    Used for the biennial E-Government Survey, which has no 2020 edition: the line stops at
-    2018 and starts again at 2022 instead of drawing a value nobody measured.
+    Used for the biennial E-Government Survey: if a table lacks an edition (a reader's own
+    data, say), the line stops before it and starts again after it instead of drawing a
+    value nobody measured.
     """
     xs: list[float] = []
     ys: list[float] = []
