@@ -908,13 +908,14 @@ def test_the_command_line_stops_with_the_message_and_no_pandas_traceback(kind, b
         path.write_bytes(original)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, fail(proc)
-    assert set(statuses(proc).values()) == {"failed"}, fail(proc)
+    # the runner validates before any kernel starts: no chapter runs, or each one it ran failed
+    assert set(statuses(proc).values()) <= {"failed"}, fail(proc)
     # the message, in the path a user of the book knows, on one line
     parts = [f"data/{path.name}", case.rule] + ([f", row {row}"] if row else [])
     parts += [f"column '{case.column}'"] if case.column else []
     parts += [f"value {case.value!r}"] if case.value is not None else []
     assert any(all(p in line for p in parts) for line in out.splitlines()), f"{parts}\n{fail(proc)}"
-    assert "(DataError): Invalid data" in out
+    assert "Invalid data" in out, fail(proc)
     assert "site-packages/pandas" not in out and "pandas/core" not in out and "pandas/io" not in out, fail(proc)
     assert "Traceback" not in out, f"bad input deserves its message, not a traceback:\n{fail(proc)}"
     # nothing rendered from the bad table: no executed notebook of that chapter
