@@ -394,8 +394,11 @@ class Runner:
                 return [
                     Problem(self.shown, f"table '{res['name']}' has a check the book doesn't know: {entry} ({exc})")
                 ]
-        resource = self.package.get_resource(res["name"])
-        report = resource.validate(Checklist(checks=checks))
+        try:
+            resource = self.package.get_resource(res["name"])
+            report = resource.validate(Checklist(checks=checks))
+        except FrictionlessException as exc:  # e.g. a check names a table the package lacks
+            return [Problem(self.shown, f"table '{res['name']}' can't be validated: {exc.error.message}")]
         found = [e for task in report.tasks for e in task.errors] + list(report.errors)
         return _words(found, res, table, other)
 
