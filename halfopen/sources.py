@@ -105,6 +105,8 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
             out.append(f"{check['low']} ≤ {check['high']}, and ranges do not overlap")
         elif kind == "not_before":
             out.append(f"{check['later']} is not before {check['earlier']}")
+        elif kind == "boxes_apart":
+            out.append("no two boxes overlap where Figure 1 draws them")
         else:
             out.append(kind)
     return "; ".join(out)

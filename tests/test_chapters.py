@@ -33,12 +33,6 @@ def test_chapter_executes(chapter, chapter_results, session_build_dir):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_has_a_parameters_cell_with_data_dir(chapter):
-    params = run.declared_parameters(next(c.path for c in run.chapters() if c.name == chapter))
-    assert "data_dir" in params, f"{chapter}: no parameters cell declaring data_dir"
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_is_committed_without_outputs(chapter, root):
     nb = json.loads((root / "chapters" / f"{chapter}.ipynb").read_text())
     dirty = [

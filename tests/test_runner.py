@@ -545,3 +545,47 @@ def test_expected_seconds_prefers_the_last_run_then_the_source_size(tmp_path):
     assert run.expected_seconds(big, out) > run.expected_seconds(small, out)
     (out / "01_small.json").write_text(json.dumps({"seconds": 9.5}), encoding="utf-8")
     assert run.expected_seconds(small, out) == 9.5
+
+
+@pytest.mark.slow
+def test_d_new_countries_in_own_tables_reach_the_chapters_they_are_aimed_at(book, tmp_path):
+    """A reader's own tables with two more countries (issue 11's Mongolia–Russia case).
+
+    The rows are a TEST FIXTURE: copies of Kazakhstan's Open Budget rows under other codes,
+    in a temporary folder, only to show that the chapters take countries they have never
+    seen. No value here is data about Mongolia or Russia.
+    """
+    mine = tmp_path / "my_data"
+    shutil.copytree(book["copy"] / "data", mine)
+    with (mine / "countries.csv").open("a", encoding="utf-8") as f:
+        f.write("MNG,Mongolia,Comparator\nRUS,Russia,Comparator\n")
+    obs = (mine / "obs_central_asia.csv").read_text(encoding="utf-8").splitlines()
+    kaz = [line for line in obs if line.startswith("KAZ,")]
+    extra = [line.replace("KAZ,", code + ",", 1) for code in ("MNG", "RUS") for line in kaz]
+    (mine / "obs_central_asia.csv").write_text("\n".join(obs + extra) + "\n", encoding="utf-8")
+    countries = "[Kazakhstan, Mongolia, Russia]"
+    build = tmp_path / "build"
+    proc = halfopen(
+        book["copy"],
+        "run",
+        "06",
+        "13",
+        "-p",
+        "data_dir",
+        str(mine),
+        "-p",
+        "6:countries",
+        countries,
+        "-p",
+        "13:countries",
+        countries,
+        "--build-dir",
+        str(build),
+        "--no-progress",
+    )
+    assert proc.returncode == 0, fail(proc)
+    m = manifests(build)
+    assert m["13_half_open_measured"]["inputs"]["parameters"]["countries"] == ["Kazakhstan", "Mongolia", "Russia"]
+    assert m["06_more_inclusive_decision_making"]["inputs"]["parameters"]["countries"][1:] == ["Mongolia", "Russia"]
+    text = json.dumps(nbformat.read(build / "executed" / "13_half_open_measured.ipynb", as_version=4).cells)
+    assert "Mongolia" in text and "Russia" in text
