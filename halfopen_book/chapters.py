@@ -108,9 +108,18 @@ class ChapterNotFound(ValueError):
 
 
 def find(all_chapters: list[Chapter], name: str) -> Chapter:
-    """The one chapter whose stem is ``name`` or starts with it."""
+    """The one chapter whose stem is ``name`` or starts with it (``6`` also names ``06_...``)."""
     stem = Path(name).stem
-    hits = [c for c in all_chapters if c.name == stem] or [c for c in all_chapters if c.name.startswith(stem)]
+
+    def number(c: Chapter) -> int | None:
+        head = c.name.split("_", 1)[0]
+        return int(head) if head.isdigit() else None
+
+    hits = [c for c in all_chapters if c.name == stem]
+    if not hits and stem.isdigit():  # a chapter's number: "6" or "06" for 06_more_inclusive_...
+        hits = [c for c in all_chapters if number(c) == int(stem)]
+    if not hits:
+        hits = [c for c in all_chapters if c.name.startswith(stem)]
     if len(hits) != 1:
         known = ", ".join(c.name for c in all_chapters)
         raise ChapterNotFound(f"no single chapter matches {name!r}; chapters: {known}")

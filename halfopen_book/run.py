@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from halfopen import paths
+from halfopen import data, paths
 
 from . import parameters as parameters_mod
 from .chapters import Chapter, book_root, chapters, select, study_code_hash
@@ -136,6 +136,7 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
     fd, log = tempfile.mkstemp(prefix=f"reads-{chapter.name}-", suffix=".jsonl")
     os.close(fd)
     os.environ["HALFOPEN_READ_LOG"] = log
+    os.environ[data.VALIDATED_DIR_ENV] = verdicts_dir(out)  # the kernel finds the runner's verdicts
     tmp = out / f".{chapter.name}.running.ipynb"
     start = time.perf_counter()
     error = None
@@ -272,13 +273,24 @@ def write_run_record(manifests: dict[str, dict], path: Path) -> Path:
     return path
 
 
-def validate_tables(per_chapter: dict[str, dict[str, Any]]) -> None:
-    """Validate every data folder the chapters of this run read, once, before they start."""
-    from halfopen import data
+def verdicts_dir(out: Path) -> str:
+    """Where the validation verdicts of a build folder go: beside its executed chapters
+    (unless ``$HALFOPEN_VALIDATED_DIR`` names another place)."""
+    return os.environ.get(data.VALIDATED_DIR_ENV) or str(out.parent / "validated")
 
-    folders = {params.get("data_dir") for params in per_chapter.values()}
-    for folder in sorted(folders, key=str):
-        data.validate(folder)
+
+def validate_tables(per_chapter: dict[str, dict[str, Any]], verdicts: str) -> None:
+    """Validate every data folder the chapters of this run read, once, before they start."""
+    saved = os.environ.get(data.VALIDATED_DIR_ENV)
+    os.environ[data.VALIDATED_DIR_ENV] = verdicts
+    try:
+        for folder in sorted({params.get("data_dir") for params in per_chapter.values()}, key=str):
+            data.validate(folder)
+    finally:
+        if saved is None:
+            os.environ.pop(data.VALIDATED_DIR_ENV, None)
+        else:
+            os.environ[data.VALIDATED_DIR_ENV] = saved
 
 
 def expected_seconds(chapter: Chapter, out: Path) -> float:
@@ -324,9 +336,9 @@ def run(
     everything = chapters(root)
     selected = select(everything, names)
     per_chapter = parameters_mod.resolve(selected, parameters or {}, everything)
-    validate_tables(per_chapter)
     out = cache_dir(build_dir)
     out.mkdir(parents=True, exist_ok=True)
+    validate_tables(per_chapter, verdicts_dir(out))
     env = environment_hash(root)
     jobs = jobs or default_jobs()
 

@@ -14,6 +14,13 @@ downloads a browser). Every page of the table of contents is visited once at des
   listed. Links to other sites are fine: only what a page *loads* counts;
 * an image fails to load (``naturalWidth == 0``) or has no alt text;
 * Table 1 is not shown with the paper's values;
+* the paper's Tables 1, 2, 3 and Figure 1 do not carry those numbers in their captions and in
+  every reference to them, or a table or figure of the book's own carries a number that could
+  be taken for the paper's (the book's are numbered by chapter: "Table 2.1", "Figure A1.1");
+* at desktop size a table is wider than its column (a column hidden behind a scroll bar);
+* on the phone a caption is cut (wider than the screen, or running out of it);
+* a ``data/NAME.csv`` link does not land on NAME's own section of the Data sources appendix,
+  or that section's CSV download does not load;
 * the search page finds nothing for "Kazakhstan";
 * next/previous navigation does not walk the pages in ``_toc.yml`` order;
 * a chapter page (every page but the landing page) lacks its "Cite this chapter" block, or
@@ -36,6 +43,8 @@ site instead of building the book (the PDFs then go to that site's parent folder
 
 from __future__ import annotations
 
+import codecs
+
 import json
 import os
 import re
@@ -46,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import latexcodec  # noqa: F401 - registers the "ulatex" codec
 import pytest
 
 from halfopen import paths
@@ -55,7 +65,14 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 JS_DIR = ROOT / "tests" / "browser"
-SCREENSHOTS = paths.BUILD_DIR / "screenshots"
+SOURCES_PAGE = "chapters/a1_data_sources.html"
+#: The paper's tables and figure: the label the book gives each, and the number it must show.
+PAPER_NUMBERS = {
+    "tbl-table-1": "Table 1",
+    "tbl-table-2": "Table 2",
+    "tbl-table-3": "Table 3",
+    "fig-half-open-government": "Figure 1",
+}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TABLE_1_PAGE = "chapters/02_open_government_in_central_asia.html"
@@ -80,6 +97,15 @@ def html_dir(request) -> Path:
     if override:
         return Path(override).resolve()
     return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def screenshots(html_dir) -> Path:
+    """Where the screenshots go: the build folder's ``screenshots/`` (the repository's
+    ``_build/screenshots`` for the session build, or beside ``HALFOPEN_TEST_HTML``'s site)."""
+    if os.environ.get("HALFOPEN_TEST_HTML"):
+        return html_dir.parent / "screenshots"
+    return paths.BUILD_DIR / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +139,10 @@ def browser():
     """One headless Debian chromium for the whole module."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(pdf_mod.CHROMIUM).exists():
+    if not pdf_mod.find_chromium():
         pytest.fail(
-            f"{pdf_mod.CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(apt-get install chromium; never `playwright install`)"
+            "no Chromium found: the browser tests need Debian's chromium, or another named by "
+            f"${pdf_mod.CHROMIUM_ENV} (apt-get install chromium; never `playwright install`)"
         )
     with sync_playwright() as pw:
         b = pdf_mod.launch(pw)
@@ -137,6 +163,10 @@ class Visit:
     cite: dict | None = None
     violations: list[dict] = field(default_factory=list)
     sidebar: list[str] = field(default_factory=list)
+    captions: list[dict] = field(default_factory=list)  # numbered captions: id, number, text, geometry
+    refs: list[dict] = field(default_factory=list)  # numbered references: target, text
+    tables: list[dict] = field(default_factory=list)  # every table's width and its column's
+    datalinks: list[dict] = field(default_factory=list)  # links whose text names a data/ file
 
 
 def _rel(site: str, url: str | None) -> str | None:
@@ -181,7 +211,7 @@ def _watch(page, site: str, problems: list[str]) -> None:
     )
 
 
-_COLLECT_JS = """
+_COLLECT_JS = r"""
 async () => {
   const imgs = Array.from(document.images);
   for (const i of imgs) i.loading = 'eager';
@@ -200,6 +230,26 @@ async () => {
     cite: cite ? {id: cite.id, text: cite.innerText,
                   pres: Array.from(cite.querySelectorAll('pre')).map((p) => p.textContent)} : null,
     sidebar: Array.from(document.querySelectorAll('nav.bd-docs-nav a.reference.internal')).map((a) => a.href),
+    captions: Array.from(document.querySelectorAll('article .caption-number')).map((n) => {
+      const holder = n.closest('table, figure');
+      const cap = n.closest('caption, figcaption') || n.parentElement;
+      const r = cap.getBoundingClientRect();
+      return {id: holder ? holder.id : '', kind: holder ? holder.tagName.toLowerCase() : '',
+              number: n.textContent.trim(), text: cap.innerText.trim().slice(0, 120),
+              left: r.left, right: r.right, scrollWidth: cap.scrollWidth, clientWidth: cap.clientWidth,
+              viewport: document.documentElement.clientWidth};
+    }),
+    refs: Array.from(document.querySelectorAll('article a.reference.internal')).filter(
+        (a) => a.querySelector('.std-numref')).map((a) => ({href: a.getAttribute('href'), text: a.innerText.trim()})),
+    tables: Array.from(document.querySelectorAll('article table')).map((t) => {
+      const box = t.closest('.pst-scrollable-table-container') || t.parentElement;
+      const cap = t.querySelector('caption');
+      return {caption: cap ? cap.innerText.trim().slice(0, 80) : '', width: t.getBoundingClientRect().width,
+              column: box.clientWidth, scrollWidth: box.scrollWidth};
+    }),
+    datalinks: Array.from(document.querySelectorAll('article a')).filter(
+        (a) => /^data\/[a-z0-9_]+\.csv$/.test(a.innerText.trim())).map(
+        (a) => ({text: a.innerText.trim(), href: a.href})),
   };
 }
 """
@@ -224,6 +274,8 @@ def _visit(context, site: str, path: str, shot: Path, axe_js: Path | None) -> Vi
         visit.title, visit.images, visit.cite = data["title"], data["images"], data["cite"]
         visit.prev, visit.next = _rel(site, data["prev"]), _rel(site, data["next"])
         visit.sidebar = [_rel(site, u) for u in data["sidebar"]]
+        visit.captions, visit.refs, visit.tables = data["captions"], data["refs"], data["tables"]
+        visit.datalinks = data["datalinks"]
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         if axe_js is not None:
@@ -241,7 +293,7 @@ def toc_pages() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site, node_modules, toc_pages) -> dict[str, dict[str, Visit]]:
+def visits(browser, site, node_modules, toc_pages, screenshots) -> dict[str, dict[str, Visit]]:
     """Every page of the toc, plus any page the navigation adds, at both viewports."""
     axe_js = node_modules / "axe-core" / "axe.min.js"
     result: dict[str, dict[str, Visit]] = {"desktop": {}, "phone": {}}
@@ -254,9 +306,9 @@ def visits(browser, site, node_modules, toc_pages) -> dict[str, dict[str, Visit]
             if path in result["desktop"]:
                 continue
             name = path.replace("/", "__").removesuffix(".html") + ".png"
-            v = _visit(desktop, site, path, SCREENSHOTS / "desktop" / name, axe_js)
+            v = _visit(desktop, site, path, screenshots / "desktop" / name, axe_js)
             result["desktop"][path] = v
-            result["phone"][path] = _visit(phone, site, path, SCREENSHOTS / "phone" / name, None)
+            result["phone"][path] = _visit(phone, site, path, screenshots / "phone" / name, None)
             # walk the navigation too: a page reachable from the sidebar or prev/next is a page of the book
             for linked in [*v.sidebar, v.prev, v.next]:
                 if linked and linked.endswith(".html") and "://" not in linked and linked not in result["desktop"]:
@@ -346,7 +398,8 @@ def test_every_chapter_has_a_cite_block_whose_bibtex_parses(visits, toc_pages):
         stem = Path(path).stem
         if not any(_norm(v.title) in _norm(e.fields.get("title", "")) for e in entries.values()):
             bad.append(f"{path}: no BibTeX entry has the chapter's title {v.title!r}")
-        if not any(stem in e.fields.get("url", "") for e in entries.values()):
+        # pybtex's writer LaTeX-encodes fields ("_" as "\_"): compare the decoded URL
+        if not any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in entries.values()):
             bad.append(f"{path}: no BibTeX entry has a url to this chapter ({stem})")
         if "10.4000/irpp.325" not in v.cite["text"]:
             bad.append(f"{path}: the cite block does not give the original paper (doi 10.4000/irpp.325)")
@@ -392,7 +445,7 @@ def test_table_1_shows_the_papers_values(browser, site):
     assert not problems, problems
 
 
-def test_search_finds_kazakhstan(browser, site, node_modules):
+def test_search_finds_kazakhstan(browser, site, node_modules, screenshots):
     problems: list[str] = []
     page = browser.new_page(viewport=DESKTOP)
     _watch(page, site, problems)
@@ -406,8 +459,8 @@ def test_search_finds_kazakhstan(browser, site, node_modules):
         )
         results = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
         text = summary.inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "desktop" / "search_Kazakhstan.png"), full_page=True)
+        (screenshots / "desktop").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshots / "desktop" / "search_Kazakhstan.png"), full_page=True)
         page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
         violations = [v for v in page.evaluate(_AXE_JS) if v["impact"] in BLOCKING_IMPACTS]
     finally:
@@ -418,11 +471,93 @@ def test_search_finds_kazakhstan(browser, site, node_modules):
     assert not violations, [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in violations]
 
 
-def test_screenshots_saved_for_every_page(visits):
+def test_screenshots_saved_for_every_page(visits, screenshots):
     for kind, pages in visits.items():
         for path in pages:
-            shot = SCREENSHOTS / kind / (path.replace("/", "__").removesuffix(".html") + ".png")
+            shot = screenshots / kind / (path.replace("/", "__").removesuffix(".html") + ".png")
             assert shot.exists() and shot.stat().st_size > 1000, f"no screenshot {shot}"
+
+
+def test_the_papers_tables_and_figure_carry_the_papers_numbers(visits):
+    """Captions and references of the paper's Tables 1-3 and Figure 1 read as in the paper;
+    every other caption is numbered by chapter, so none can be taken for the paper's."""
+    bad, found = [], {}
+    for kind, pages in visits.items():
+        for path, v in pages.items():
+            for cap in v.captions:
+                number = cap["number"].rstrip(".: ")
+                if cap["id"] in PAPER_NUMBERS:
+                    found[cap["id"]] = path
+                    if number != PAPER_NUMBERS[cap["id"]]:
+                        bad.append(f"{kind} {path}: {cap['id']} is captioned {number!r}, the paper's is "
+                                   f"{PAPER_NUMBERS[cap['id']]!r}")
+                elif not re.fullmatch(r"(Table|Figure) (\d+|A\d+)\.\d+", number):
+                    bad.append(f"{kind} {path}: {cap['id'] or cap['kind']} is numbered {number!r}, not by chapter "
+                               f"(e.g. 'Table 2.1'): {cap['text']!r}")
+            for ref in v.refs:
+                target = ref["href"].rsplit("#", 1)[-1]
+                if target in PAPER_NUMBERS and PAPER_NUMBERS[target] not in ref["text"]:
+                    bad.append(f"{kind} {path}: a reference to {target} reads {ref['text']!r}")
+    missing = sorted(set(PAPER_NUMBERS) - set(found))
+    assert not missing, f"no page shows a caption for {missing}"
+    assert not bad, "\n".join(sorted(set(bad)))
+
+
+def test_no_table_is_wider_than_its_column_at_desktop(visits):
+    bad = [
+        f"{path}: {t['caption'] or 'a table'!r} is {t['width']:.0f} px wide, its column {t['column']} px "
+        f"(scrolls to {t['scrollWidth']} px)"
+        for path, v in visits["desktop"].items()
+        for t in v.tables
+        if t["width"] > t["column"] + 1 or t["scrollWidth"] > t["column"] + 1
+    ]
+    assert not bad, f"{len(bad)} tables hide columns at 1280 px:\n" + "\n".join(bad)
+
+
+def test_no_caption_is_cut_on_the_phone(visits):
+    bad = []
+    for path, v in visits["phone"].items():
+        for cap in v.captions:
+            if cap["left"] < -1 or cap["right"] > cap["viewport"] + 1 or cap["scrollWidth"] > cap["clientWidth"] + 1:
+                bad.append(
+                    f"{path}: caption {cap['text'][:60]!r} spans {cap['left']:.0f}-{cap['right']:.0f} px "
+                    f"of a {cap['viewport']} px screen"
+                )
+    assert not bad, f"{len(bad)} captions are cut on the phone:\n" + "\n".join(bad)
+
+
+def test_every_data_link_lands_on_its_tables_section(visits, browser, site):
+    links = {(path, d["text"], d["href"]) for path, v in visits["desktop"].items() for d in v.datalinks}
+    assert links, "no data/*.csv link found on any page"
+    bad = []
+    for path, text, href in sorted(links):
+        name = text.removeprefix("data/").removesuffix(".csv")
+        want = "data-" + name.replace("_", "-")
+        target, _, fragment = href.partition("#")
+        if _rel(site, target) != SOURCES_PAGE or fragment != want:
+            bad.append(f"{path}: {text} links to {href}, not to {SOURCES_PAGE}#{want}")
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(site + SOURCES_PAGE, wait_until="load")
+        sections = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[id^=\"data-\"]')).map((e) => ({id: e.id, text: e.innerText}))"
+        )
+        downloads = page.locator("article a[download]").evaluate_all("as => as.map(a => a.href)")
+        for d in downloads:
+            r = page.request.get(d)
+            if r.status != 200 or not r.body():
+                bad.append(f"{SOURCES_PAGE}: the download {d} gives HTTP {r.status}")
+    finally:
+        page.close()
+    by_id = {s["id"]: s["text"] for s in sections}
+    for path, text, _ in sorted(links):
+        name = text.removeprefix("data/")
+        want = "data-" + name.removesuffix(".csv").replace("_", "-")
+        if name not in by_id.get(want, ""):
+            bad.append(f"{SOURCES_PAGE}: no section #{want} headed {name} (for the link on {path})")
+        if not any(d.endswith("/data/" + name) for d in downloads):
+            bad.append(f"{SOURCES_PAGE}: no CSV download of {name}")
+    assert not bad, "\n".join(sorted(set(bad)))
 
 
 # --------------------------------------------------------------------------- PDF

@@ -51,7 +51,7 @@ def book(tmp_path):
 def test_chapters_come_in_toc_order_with_their_parameters_and_meanings():
     found = chapters.chapters(ROOT)
     docs = chapters.toc_documents(ROOT)
-    assert docs[0] == "intro" and docs[1] == "chapters/01_background"
+    assert docs[0] == "intro" and "chapters/01_background" in docs
     assert [c.name for c in found] == [Path(d).name for d in docs if (ROOT / f"{d}.ipynb").exists()]
     missing = [c.name for c in found if "data_dir" not in c.declared]
     assert not missing, f"chapters without a data_dir parameter: {missing}"
@@ -96,8 +96,9 @@ def test_study_modules_follow_imports_inside_the_study_package_only(tmp_path):
 
 def test_select_by_stem_prefix_or_file_name_in_given_order(book):
     assert chapters.select(book, None) == book
-    picked = chapters.select(book, ["a2", "02_central_asia", "chapters/01_background.ipynb", "02"])
-    assert [c.name for c in picked] == ["a2_report", "02_central_asia", "01_background"]
+    picked = chapters.select(book, ["a2", "02_central_asia", "chapters/01_background.ipynb", "02", "13"])
+    assert [c.name for c in picked] == ["a2_report", "02_central_asia", "01_background", "13_update"]
+    assert chapters.select(book, ["2", "1"]) == [book[1], book[0]]  # a number without its zero
 
 
 @pytest.mark.parametrize("name", ["a", "99", "central"])

@@ -483,6 +483,8 @@ def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, 
 @pytest.mark.slow
 def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_its_importers(book):
     copy, build = book["copy"], book["build"]
+    settle = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")  # whatever earlier tests left
+    assert settle.returncode == 0, fail(settle)
     tool = copy / "halfopen_book" / "pdf.py"
     original_tool = tool.read_bytes()
     tool.write_bytes(original_tool + b"\n# an edit to the book machinery\n")
@@ -526,7 +528,8 @@ def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(book, tmp_path):
     m = manifests(build)
     assert m["13_half_open_measured"]["inputs"]["parameters"] == {"countries": ["Kazakhstan", "Denmark"]}
     assert m[CH02]["inputs"]["parameters"] == {}
-    assert "countries = ['Kazakhstan', 'Denmark']" in _injected(build / "executed" / "13_half_open_measured.ipynb")
+    injected = _injected(build / "executed" / "13_half_open_measured.ipynb")
+    assert re.search(r"^countries = \[[\"']Kazakhstan[\"'], [\"']Denmark[\"']\]$", injected, re.M), injected
 
 
 def test_only_a_kernel_that_never_started_is_started_again():
