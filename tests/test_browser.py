@@ -44,7 +44,6 @@ site instead of building the book (the PDFs then go to that site's parent folder
 from __future__ import annotations
 
 import codecs
-
 import json
 import os
 import re
@@ -579,7 +578,7 @@ def test_pdf_of_every_chapter_and_the_book_with_citation_first(html_dir, visits,
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 0, f"python -m halfopen_book.pdf failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, f"the PDF command failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     out = build_dir / "pdf"
     bad = []
     pdfs = {path: out / (Path(path).stem + ".pdf") for path in toc_pages}
