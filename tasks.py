@@ -7,8 +7,10 @@
 
 Each creates .venv and installs the pinned requirements.txt the first time, and again only
 when requirements.txt or pyproject.toml changed (a stamp in .venv records their hash), so a
-second run installs nothing. `test` also installs Debian's chromium for the browser tests
-when it is missing and the machine allows it (root with apt-get); otherwise it says how.
+second run installs nothing. `test` also finds a Chromium for the browser tests
+($HALFOPEN_CHROMIUM, Debian's /usr/bin/chromium, or chromium, chromium-browser or Google Chrome
+on the PATH, as a hosted CI runner has) and, when there is none, installs Debian's chromium
+with apt-get: as root, or through sudo where sudo needs no password; otherwise it says how.
 Anything after the command is passed on (to `python -m halfopen build`, to pytest, or to
 JupyterLab).
 """
@@ -63,16 +65,42 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+#: The browsers the tests can drive, in the order halfopen_book.pdf.find_chromium tries them.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+
+def find_chromium() -> str | None:
+    """The browser the tests will use (the same search as halfopen_book.pdf.find_chromium)."""
+    named = os.environ.get("HALFOPEN_CHROMIUM")
+    if named:
+        return named if Path(named).is_file() else shutil.which(named)
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+
+
+def _as_root() -> list[str] | None:
+    """The prefix that runs a command as root: none for root, `sudo -n` where it needs no password."""
+    if os.geteuid() == 0:
+        return []
+    sudo = shutil.which("sudo")
+    if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
+        return [sudo, "-n"]
+    return None
+
+
 def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser tests if it's missing and we may."""
-    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+    """Install Debian's chromium for the browser tests if no Chromium is found and we may."""
+    if find_chromium():
         return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
+    prefix = _as_root()
+    if prefix is not None and shutil.which("apt-get"):
         print("Installing Debian's chromium for the browser tests ...", flush=True)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.check_call(["apt-get", "update", "-qq"], env=env)
+        apt = [*prefix, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]
+        subprocess.check_call([*apt, "update", "-qq"], env=env)
         subprocess.check_call(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env
+            [*apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env
         )
     else:
         print(

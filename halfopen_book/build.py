@@ -16,6 +16,19 @@ When the staged sources, the code and the environment are byte for byte those of
 successful build, step 3 is skipped: a strict build of identical input gives the same book.
 The stamp lives beside ``html/`` (``html.sha256``), not in it, so it is never published.
 
+The site's address and the repository are one setting each: ``_config.yml``'s
+``html.baseurl`` and ``repository.url``, empty in the repository. A build takes them from
+``$HALFOPEN_SITE_URL`` and ``$HALFOPEN_REPOSITORY`` when those are set (the deploy workflow sets
+them from the repository it runs in) and writes them into the staged ``_config.yml`` and
+``CITATION.cff`` (:func:`apply_addresses`); everything that names the site or the repository
+derives from there. Without an address the staged book names none: no canonical links, no
+sitemap, cite blocks without a URL; without a repository, no repository, issue or launch
+buttons.
+
+PDFs printed by ``python -m halfopen_book.pdf`` from the current site are copied into it and
+linked from each page by the next run of the book command (:func:`link_pdfs`); a page links
+a PDF only when it exists.
+
 Nothing here writes into ``data/``, ``chapters/`` or any other tracked file.
 """
 
@@ -24,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,6 +53,7 @@ from halfopen.data import DataError
 
 from . import html as html_steps
 from . import run
+from .citation import CITATION_FILE, load_citation, with_addresses
 
 #: Files and folders of the book (besides the chapters) copied to the staging folder.
 BOOK_FILES = ["_config.yml", "_toc.yml", "intro.md", "references.bib", "CITATION.cff"]
@@ -107,7 +122,137 @@ def _fill(src: Path, build_dir: Path, root: Path) -> None:
     run.write_run_record(manifests, src / run.RUN_RECORD_FILE)
     config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8"))
     config.setdefault("execute", {})["execute_notebooks"] = "off"
+    site_url, repository = addresses(config)
+    apply_addresses(config, site_url, repository)
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    if (src / CITATION_FILE).exists():
+        cff = with_addresses(load_citation(src / CITATION_FILE), site_url, repository)
+        (src / CITATION_FILE).write_text(yaml.safe_dump(cff, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the two settings
+
+#: Environment variables that set the site's address and the repository for one build.
+SITE_URL_ENV = "HALFOPEN_SITE_URL"
+REPOSITORY_ENV = "HALFOPEN_REPOSITORY"
+
+
+def addresses(config: dict[str, Any], environ: dict[str, str] | None = None) -> tuple[str, str]:
+    """The site's address (ending in ``/``) and the repository's URL of a build, each '' when unset.
+
+    Each is one setting, ``_config.yml``'s ``html.baseurl`` and ``repository.url``; the
+    environment variables :data:`SITE_URL_ENV` and :data:`REPOSITORY_ENV` fill it for a build.
+    """
+    environ = os.environ if environ is None else environ
+    site = (environ.get(SITE_URL_ENV) or (config.get("html") or {}).get("baseurl") or "").strip()
+    repository = (environ.get(REPOSITORY_ENV) or (config.get("repository") or {}).get("url") or "").strip()
+    for name, value in (("site address", site), ("repository", repository)):
+        if value and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"the {name} must be an http(s) URL, not {value!r}")
+    return (site.rstrip("/") + "/" if site else ""), repository.rstrip("/")
+
+
+#: The launch buttons a build with a repository gets: Binder, opening the chapter in JupyterLab
+#: (as ``python3 tasks.py lab`` does), from the repository's ``requirements.txt`` and
+#: ``runtime.txt``. No Colab: it has neither this package nor ``data/``.
+LAUNCH_BUTTONS = {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"}
+#: Pages the sitemap leaves out: they are tools, not content.
+SITEMAP_EXCLUDES = ["search.html", "genindex.html"]
+
+
+def apply_addresses(config: dict[str, Any], site_url: str, repository: str) -> None:
+    """Write the two settings into a (staged) Jupyter Book configuration, and what follows from them.
+
+    The address goes to ``html.baseurl`` (Sphinx's ``html_baseurl``: canonical links, cite
+    blocks, meta tags) and loads ``sphinx_sitemap`` (which warns without an address, and the
+    build is strict). The repository goes to ``repository.url`` and turns on the repository
+    and issue buttons and adds the launch buttons (:data:`LAUNCH_BUTTONS`); without one there
+    are none (they would point nowhere).
+    """
+    html_cfg = config.setdefault("html", {})
+    html_cfg["baseurl"] = site_url
+    config.setdefault("repository", {})["url"] = repository
+    html_cfg["use_repository_button"] = html_cfg["use_issues_button"] = bool(repository)
+    if repository:
+        config["launch_buttons"] = {**LAUNCH_BUTTONS, **(config.get("launch_buttons") or {})}
+    else:
+        config.pop("launch_buttons", None)
+    sphinx = config.setdefault("sphinx", {})
+    extensions = [e for e in sphinx.get("extra_extensions") or [] if e != "sphinx_sitemap"]
+    if site_url:
+        extensions.append("sphinx_sitemap")
+        sphinx_config = sphinx.setdefault("config", {})
+        sphinx_config["sitemap_url_scheme"] = "{link}"  # not the default "{lang}{version}{link}"
+        sphinx_config["sitemap_excludes"] = list(SITEMAP_EXCLUDES)
+    sphinx["extra_extensions"] = extensions
+
+
+def write_robots(site: Path, site_url: str) -> None:
+    """A ``robots.txt`` naming the sitemap, when the site has an address (none otherwise)."""
+    robots = site / "robots.txt"
+    if site_url and (site / "sitemap.xml").exists():
+        robots.write_text(f"User-agent: *\nAllow: /\n\nSitemap: {site_url}sitemap.xml\n", encoding="utf-8")
+    elif robots.exists():
+        robots.unlink()
+
+
+# --------------------------------------------------------------------------- PDFs
+
+#: Where ``python -m halfopen_book.pdf`` writes the PDFs, in the build folder.
+PDF_DIR = "pdf"
+#: Where the site keeps its copies of them.
+SITE_PDF_DIR = "pdf"
+#: The paragraph of PDF links on a page (replaced, not repeated, by a second run).
+PDF_LINKS = re.compile(r'\n?<p class="halfopen-pdf-links">.*?</p>', re.S)
+
+
+def link_pdfs(build_dir: Path, stamp_file: Path | None = None) -> list[str]:
+    """Copy the PDFs printed from the current site into it and link them from their pages.
+
+    A PDF counts only when it was printed after the site was built (newer than the build's
+    stamp ``html.sha256``): after a rebuild, PDFs of the old pages are neither copied nor
+    linked. Each page links its own PDF (``pdf/<page>.pdf``) and the whole book's
+    (``pdf/book.pdf``), where those exist; without PDFs, no page links any. Returns the names
+    of the PDFs linked.
+    """
+    site = build_dir / "html"
+    stamp_file = stamp_file or build_dir / "html.sha256"
+    printed = build_dir / PDF_DIR
+    built_at = stamp_file.stat().st_mtime if stamp_file.exists() else float("inf")
+    fresh = sorted(p for p in printed.glob("*.pdf") if p.stat().st_mtime >= built_at) if printed.is_dir() else []
+    target = site / SITE_PDF_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    if fresh:
+        target.mkdir()
+        for pdf in fresh:
+            shutil.copy2(pdf, target / pdf.name)
+    names = {p.name for p in fresh}
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        linked = _with_pdf_links(text, page.relative_to(site), names)
+        if linked != text:
+            page.write_text(linked, encoding="utf-8")
+    return sorted(names)
+
+
+def _with_pdf_links(text: str, rel: Path, names: set[str]) -> str:
+    """A page with its paragraph of PDF links (or none, when no PDF of it exists)."""
+    text = PDF_LINKS.sub("", text)
+    up = "../" * (len(rel.parts) - 1)
+    links = []
+    own = rel.stem + ".pdf"
+    if own in names and own != "book.pdf":
+        links.append(f'<a href="{up}{SITE_PDF_DIR}/{own}">this page</a>')
+    if "book.pdf" in names:
+        links.append(f'<a href="{up}{SITE_PDF_DIR}/book.pdf">the whole book</a>')
+    if not links or "</article>" not in text:
+        return text
+    para = f'\n<p class="halfopen-pdf-links">PDF (A4, for print or offline reading): {" · ".join(links)}.</p>'
+    downloads = re.search(r'<p class="chapter-downloads">.*?</p>', text, re.S)
+    cite = re.search(r'<div[^>]*\bid="cite-this-chapter"', text)
+    at = downloads.end() if downloads else cite.start() if cite else text.index("</article>")
+    return text[:at] + para + text[at:]
 
 
 def source_stamp(src: Path) -> str:
@@ -144,9 +289,10 @@ def _hide_code(nb: dict[str, Any]) -> None:
 IMAGE_REFERENCE = re.compile(r"_images/([^\"'\s?#)<>]+)")
 
 
-def publish(site: Path, dest: Path) -> None:
-    """Copy Sphinx's built ``site`` to ``dest``: leave out images no page shows any more, and
-    apply :func:`halfopen_book.html.rewrite` to every page.
+def publish(site: Path, dest: Path, site_url: str = "") -> None:
+    """Copy Sphinx's built ``site`` to ``dest``: leave out images no page shows any more,
+    apply :func:`halfopen_book.html.rewrite` to every page, and write ``robots.txt`` when the
+    site has an address.
 
     Sphinx keeps its output folder between incremental builds and never deletes from
     ``_images``: after a data edit, the figures drawn from the old data would stay in the
@@ -169,6 +315,7 @@ def publish(site: Path, dest: Path) -> None:
         rewritten = html_steps.rewrite(text)
         if rewritten != text:
             page.write_text(rewritten, encoding="utf-8")
+    write_robots(dest, site_url)
 
 
 def swap(new_html: Path, build_dir: Path) -> Path:
@@ -242,11 +389,16 @@ def build(
     if any(r.status == "failed" for r in results):
         print(f"\nBuild stopped: a chapter failed. {kept}", file=sys.stderr)
         return 1
-    src = stage(build_dir, root)
+    try:
+        src = stage(build_dir, root)
+    except ValueError as exc:  # a setting that is not a URL
+        print(f"\nBuild stopped: {exc}. {kept}", file=sys.stderr)
+        return 2
     stamp_file = build_dir / "html.sha256"
     stamp = source_stamp(src)
     target = build_dir / "html"
     if (target / "index.html").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        _report_pdfs(link_pdfs(build_dir))
         print(f"\nBook unchanged (same sources, code and environment as the last build): {target / 'index.html'}")
         return 0
     log = build_dir / SPHINX_LOG
@@ -258,11 +410,18 @@ def build(
     fresh_copy = build_dir / "html.new"
     if fresh_copy.exists():
         shutil.rmtree(fresh_copy)
-    publish(out / "_build" / "html", fresh_copy)  # Sphinx keeps its own for the next build
+    site_url = (yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl", "")
+    publish(out / "_build" / "html", fresh_copy, site_url)  # Sphinx keeps its own for the next build
     swap(fresh_copy, build_dir)
     stamp_file.write_text(stamp)
+    link_pdfs(build_dir)  # none yet: PDFs printed from the old pages are not linked
     print(f"\nBook built: {target.resolve() / 'index.html'}")
     return 0
+
+
+def _report_pdfs(names: list[str]) -> None:
+    if names:
+        print(f"Linked the {len(names)} PDFs printed from this book into it ({SITE_PDF_DIR}/).")
 
 
 def _kept_message(build_dir: Path) -> str:

@@ -61,7 +61,11 @@ def _initials(given: str) -> str:
 
 
 def book_metadata(cff: dict[str, Any], base_url: str = "") -> dict[str, Any]:
-    """The book's citation facts from a CFF mapping: title, authors, version, date, URLs."""
+    """The book's citation facts from a CFF mapping: title, authors, version, date, URLs.
+
+    ``base_url`` is the site's address (``html_baseurl``, the one setting of it). Without one
+    the book is not published anywhere, and ``base_url`` is empty: no page gets a URL.
+    """
     date = str(cff.get("date-released", ""))
     return {
         "title": str(cff["title"]),
@@ -70,7 +74,7 @@ def book_metadata(cff: dict[str, Any], base_url: str = "") -> dict[str, Any]:
         "version": str(cff.get("version", "")),
         "date": date,
         "year": date[:4],
-        "base_url": (base_url or str(cff.get("url", ""))).rstrip("/") + "/",
+        "base_url": base_url.rstrip("/") + "/" if base_url else "",
         "repository": str(cff.get("repository-code", "")),
         "license": cff.get("license"),
         "paper": cff.get("preferred-citation"),
@@ -78,8 +82,29 @@ def book_metadata(cff: dict[str, Any], base_url: str = "") -> dict[str, Any]:
 
 
 def page_url(base_url: str, docname: str) -> str:
-    """The stable URL of a page: the site's base URL plus ``docname.html``."""
+    """The stable URL of a page: the site's base URL plus ``docname.html`` ('' without an address)."""
+    if not base_url:
+        return ""
     return base_url.rstrip("/") + "/" + docname + ".html"
+
+
+def with_addresses(cff: dict[str, Any], site_url: str = "", repository: str = "") -> dict[str, Any]:
+    """A copy of a CFF mapping whose ``url`` and ``repository-code`` are the book's two settings.
+
+    The repository's own ``CITATION.cff`` names no address (none is invented before the book is
+    published); the build writes this copy into the book it stages, so that both come from the
+    same settings as the cite blocks. An empty setting removes the key.
+    """
+    addresses = {"repository-code": repository, "url": site_url}
+    out: dict[str, Any] = {}
+    for key, value in cff.items():
+        if key in addresses:
+            continue
+        out[key] = value
+        if key == "date-released":  # where the file keeps them
+            out.update({k: v for k, v in addresses.items() if v})
+    out.update({k: v for k, v in addresses.items() if v and k not in out})
+    return out
 
 
 def long_date(iso: str) -> str:
@@ -203,7 +228,8 @@ def chapter_reference_text(title: str, docname: str, meta: dict[str, Any], whole
     """The formatted reference of a page as plain text."""
     r = chapter_reference(title, docname, meta, whole_book)
     chapter = f"“{r['chapter']}”. In " if r["chapter"] else ""
-    return f"{r['authors']} ({r['year']}). {chapter}{r['book']}, {r['details']}. {r['url']}"
+    url = f" {r['url']}" if r["url"] else ""
+    return f"{r['authors']} ({r['year']}). {chapter}{r['book']}, {r['details']}.{url}"
 
 
 def paper_reference_text(paper: dict[str, Any]) -> str:
@@ -231,7 +257,9 @@ def meta_tags(title: str, docname: str, meta: dict[str, Any], whole_book: bool =
         tags += [("citation_inbook_title", meta["title"]), ("citation_book_title", meta["title"])]
     if meta["version"]:
         tags.append(("citation_version", meta["version"]))
-    tags += [("citation_public_url", url), ("citation_language", "en")]
+    if url:
+        tags.append(("citation_public_url", url))
+    tags.append(("citation_language", "en"))
     paper = meta.get("paper")
     if paper:
         tags.append(("citation_reference", paper_citation_reference(paper)))
@@ -241,7 +269,9 @@ def meta_tags(title: str, docname: str, meta: dict[str, Any], whole_book: bool =
         tags.append(("DC.date", meta["date"]))
     if not whole_book:
         tags.append(("DC.relation.ispartof", meta["title"]))
-    tags += [("DC.identifier", url), ("DC.type", "Text"), ("DC.language", "en")]
+    if url:
+        tags.append(("DC.identifier", url))
+    tags += [("DC.type", "Text"), ("DC.language", "en")]
     if paper and paper.get("doi"):
         tags.append(("DC.relation", f"https://doi.org/{paper['doi']}"))
     return tags

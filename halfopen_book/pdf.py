@@ -31,6 +31,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import sys
 import threading
@@ -41,8 +42,24 @@ import yaml
 
 from halfopen import paths
 
-#: Debian's chromium (apt-get install chromium); Playwright must not download a browser.
-CHROMIUM = "/usr/bin/chromium"
+#: The browser, found by :func:`find_chromium`; Playwright must never download one.
+#: ``$HALFOPEN_CHROMIUM`` names it; otherwise Debian's chromium (apt-get install chromium), then
+#: the first of these on the PATH (a hosted CI runner carries Chromium and Google Chrome).
+CHROMIUM_ENV = "HALFOPEN_CHROMIUM"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+
+def find_chromium() -> str | None:
+    """The path of the Chromium to drive, or None when there is none (see :data:`CHROMIUM_NAMES`)."""
+    named = os.environ.get(CHROMIUM_ENV)
+    if named:
+        return named if Path(named).is_file() else shutil.which(named)
+    if Path(DEBIAN_CHROMIUM).is_file():
+        return DEBIAN_CHROMIUM
+    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+
+
 #: Flags for a closed network: without the background-networking ones Chromium keeps trying
 #: (and failing) to reach Google's services and logs errors.
 CHROMIUM_ARGS = [
@@ -106,13 +123,15 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 def launch(playwright):
-    """Start Debian's headless chromium through Playwright (a ``playwright.sync_api`` instance)."""
-    if not Path(CHROMIUM).exists():
+    """Start headless Chromium (:func:`find_chromium`) through Playwright (a ``playwright.sync_api`` instance)."""
+    chromium = find_chromium()
+    if not chromium:
         raise ChromiumMissing(
-            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium); "
-            "never `playwright install`, which downloads a browser"
+            f"no Chromium found ({CHROMIUM_ENV}, {DEBIAN_CHROMIUM} or {', '.join(CHROMIUM_NAMES)} on the PATH): "
+            "install Debian's chromium (apt-get install chromium); never `playwright install`, "
+            "which downloads a browser"
         )
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
 
 
 # JavaScript run in the page before printing. Returns whether a cite block was found.

