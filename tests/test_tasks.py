@@ -1,0 +1,42 @@
+"""The README's commands (tasks.py): the optional ``lab`` command opens the book's environment.
+
+A chapter opened in JupyterLab runs on the kernel of the environment that ``tasks.py`` made,
+so it imports the same ``halfopen`` and refuses a bad table with the same message (that the
+loader refuses one outside the runner is tested in test_data.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_lab_command_starts_the_environments_jupyterlab():
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tasks.py"), "lab", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    from importlib.metadata import version
+
+    assert proc.stdout.strip().splitlines()[-1] == version("jupyterlab")
+
+
+def test_the_kernel_lab_offers_is_this_environments_python():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert Path(spec.resource_dir).is_relative_to(Path(sys.prefix)), spec.resource_dir
+    probe = subprocess.run(
+        [sys.executable, "-c", "import halfopen, sys; print(halfopen.__file__)"], capture_output=True, text=True
+    )
+    assert Path(probe.stdout.strip()).parent == ROOT / "halfopen"
+
+
+def test_help_lists_the_three_commands():
+    proc = subprocess.run([sys.executable, str(ROOT / "tasks.py")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    for command in ("tasks.py book", "tasks.py test", "tasks.py lab"):
+        assert command in proc.stdout
