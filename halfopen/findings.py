@@ -25,7 +25,7 @@ SECTION_CHAPTERS: dict[str, str] = {
 }
 
 #: The columns of :func:`findings_table`, as the reader sees them.
-COLUMNS = ("Policy area", "Adopted", "Obstructed, restricted or left symbolic", "Evidence", "Paper")
+COLUMNS = ("Policy area", "Adopted", "Obstructed, restricted or left symbolic", "Evidence", "¶")
 
 
 def paragraphs_text(paragraphs: str) -> str:
