@@ -1,7 +1,7 @@
 """The paper's context: its background (¶1–4), case selection (¶7–9) and method (¶10–12).
 
 Plain functions behind chapters 01, 03 and 04: the tables of definitions and aims, the
-dated events of the case and their timeline, Table 2 (the OECD framework) and the study's
+figures the paper states about the case, Table 2 (the OECD framework) and the study's
 sample with its total. Every function takes a table as :func:`halfopen.data.load` returns
 it and gives back a frame to show, a value to glue or a :class:`matplotlib.figure.Figure`.
 
@@ -20,7 +20,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from . import derive, paths, tables, theme
@@ -159,36 +158,6 @@ def aims_table(aims: pd.DataFrame, chapters: Mapping[int, Sequence[str]] = AIM_C
 # --------------------------------------------------------------------------- ch. 03
 
 
-def section_events(events: pd.DataFrame, section: str = "case_selection") -> pd.DataFrame:
-    """The events of one section of the paper, in date order (year, then month)."""
-    chosen = events[events["section"] == section]
-    if chosen.empty:
-        present = ", ".join(sorted(events["section"].unique()))
-        raise ValueError(f"no events in section {section!r}; sections present: {present}")
-    order = chosen.assign(_m=chosen["month"].fillna(0)).sort_values(["year", "_m", "event"], kind="stable")
-    return order.drop(columns="_m").reset_index(drop=True)
-
-
-def events_table(events: pd.DataFrame) -> pd.DataFrame:
-    """Dated events as the book shows them: the date as the paper gives it, kind, event, ¶."""
-    return pd.DataFrame(
-        {
-            "Date": list(events["date_text"]),
-            "Kind": [str(k).capitalize() for k in events["kind"]],
-            "Event": list(events["event"]),
-            "Paper": [f"¶{p}" for p in events["paragraph"]],
-        }
-    )
-
-
-def event_date(events: pd.DataFrame, contains: str) -> str:
-    """The date (as the paper gives it) of the one event whose text contains ``contains``."""
-    hits = events[events["event"].str.contains(contains, case=False, regex=False)]
-    if len(hits) != 1:
-        raise ValueError(f"{len(hits)} events mention {contains!r}; expected exactly one")
-    return str(hits["date_text"].iloc[0])
-
-
 def paper_figure(figures: pd.DataFrame, key: str) -> pd.Series:
     """The row of ``paper_figures`` with ``key`` (a clear error if there is none)."""
     hits = figures[figures["key"] == key]
@@ -206,83 +175,6 @@ def figure_text(figures: pd.DataFrame, key: str) -> str:
     row = paper_figure(figures, key)
     text = f"{int(row['value']):,}"
     return text if row["qualifier"] == "exactly" else f"{row['qualifier']} {text}"
-
-
-#: Colours of the kinds of dated event (Okabe-Ito, from the theme).
-KIND_COLOURS = {
-    "milestone": theme.PALETTE["blue"],
-    "membership": theme.PALETTE["green"],
-    "goal": theme.PALETTE["vermillion"],
-    "law": theme.PALETTE["orange"],
-    "event": theme.PALETTE["purple"],
-    "institution": theme.PALETTE["sky"],
-}
-
-#: Marker shapes of the kinds, so the kinds differ in shape as well as colour.
-KIND_MARKERS = {"milestone": "o", "membership": "s", "goal": "*", "law": "D", "event": "^", "institution": "P"}
-
-
-def timeline(events: pd.DataFrame, title: str = "Kazakhstan on the world stage: dates the paper gives") -> plt.Figure:
-    """One row per event on a shared time axis; a period (e.g. a two-year seat) as a bar.
-
-    ``events`` is a frame like :func:`section_events` returns. Markers differ by kind in
-    colour and shape; each label sits beside its marker, on the side with more room.
-    """
-    data = events.reset_index(drop=True)
-    n = len(data)
-    start = int(data["year"].min())
-    end = int(data[["year", "end_year"]].max(axis=1, skipna=True).max())
-    pad = max(3, round((end - start) * 0.06))
-    lo, hi = start - pad, end + pad
-    middle = (lo + hi) / 2
-
-    fig, ax = plt.subplots(figsize=(8.2, 0.62 * n + 1.6))
-    for i, row in data.iterrows():
-        y = n - 1 - i
-        kind = str(row["kind"])
-        colour = KIND_COLOURS.get(kind, theme.PALETTE["black"])
-        year = int(row["year"])
-        last = int(row["end_year"]) if pd.notna(row["end_year"]) else year
-        ax.hlines(y, lo, hi, color=theme.PALETTE["grey"], linewidth=0.5, alpha=0.5, zorder=1)
-        if last > year:
-            ax.plot([year, last], [y, y], color=colour, linewidth=6, solid_capstyle="butt", zorder=2)
-        ax.scatter(
-            [year],
-            [y],
-            s=160 if kind == "goal" else 70,
-            marker=KIND_MARKERS.get(kind, "o"),
-            color=colour,
-            edgecolor="black",
-            linewidth=0.6,
-            zorder=3,
-        )
-        label = f"{row['date_text']}: " + "\n".join(textwrap.wrap(str(row["event"]), 44))
-        right = year <= middle
-        x = (last if right else year) + (0.9 if right else -0.9)
-        ax.text(x, y, label, ha="left" if right else "right", va="center", fontsize=9, zorder=4)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.8, n - 0.2)
-    ax.set_yticks([])
-    ax.set_xlabel("Year")
-    ax.grid(axis="y", visible=False)
-    ax.set_title(title)
-    kinds = list(dict.fromkeys(str(k) for k in data["kind"]))
-    handles = [
-        Line2D(
-            [],
-            [],
-            linestyle="",
-            marker=KIND_MARKERS.get(k, "o"),
-            markersize=11 if k == "goal" else 8,
-            markerfacecolor=KIND_COLOURS.get(k, theme.PALETTE["black"]),
-            markeredgecolor="black",
-            label=k.capitalize(),
-        )
-        for k in kinds
-    ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(kinds), title=None)
-    fig.tight_layout()
-    return fig
 
 
 # --------------------------------------------------------------------------- ch. 04
@@ -393,22 +285,22 @@ METHOD_COLOURS = {
 METHOD_HATCHES = {"focus group": "", "interviews": "//", "observation": ".."}
 
 
-def sample_figure(sample: pd.DataFrame, title: str = "Who took part in the study") -> plt.Figure:
+def sample_figure(sample: pd.DataFrame) -> plt.Figure:
     """Horizontal bars of participants per activity, by method; a row without n says so."""
     data = sample.reset_index(drop=True)
     n = len(data)
     counts = [int(v) if pd.notna(v) else None for v in data["participants"]]
     top = max([c for c in counts if c is not None], default=1)
-    fig, ax = plt.subplots(figsize=(8.2, 0.5 * n + 1.7))
+    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.62 * n + 1.4), layout="constrained")
     labels = []
     for i, row in data.iterrows():
         y = n - 1 - i
         kind = str(row["kind"])
         when = month_text(row["month"])
-        labels.append("\n".join(textwrap.wrap(str(row["activity"]), 34)) + (f"\n({when})" if when else ""))
+        labels.append("\n".join(textwrap.wrap(str(row["activity"]), 28)) + (f"\n({when})" if when else ""))
         count = counts[i]
         if count is None:
-            ax.text(0.6, y, f"{kind}: number not given in the paper", va="center", fontsize=9, style="italic")
+            ax.text(0.6, y, f"{kind}: no number\nin the paper", va="center", fontsize=10, style="italic")
             continue
         ax.barh(
             y,
@@ -418,12 +310,11 @@ def sample_figure(sample: pd.DataFrame, title: str = "Who took part in the study
             edgecolor="black",
             linewidth=0.6,
         )
-        ax.text(count + top * 0.015, y, str(count), va="center", fontsize=9.5)
-    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8.5)
+        ax.text(count + top * 0.015, y, str(count), va="center", fontsize=10.5)
+    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=10)
     ax.set_xlim(0, top * 1.35)
     ax.set_xlabel("Participants")
     ax.grid(axis="y", visible=False)
-    ax.set_title(title)
     kinds = list(dict.fromkeys(str(k) for k, c in zip(data["kind"], counts) if c is not None))
     handles = [
         Patch(
@@ -435,5 +326,4 @@ def sample_figure(sample: pd.DataFrame, title: str = "Who took part in the study
         for k in kinds
     ]
     ax.legend(handles=handles, loc="lower right", title="Method")
-    fig.tight_layout()
     return fig

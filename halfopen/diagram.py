@@ -44,15 +44,18 @@ KIND_STYLE: dict[str, dict[str, str]] = {
 }
 
 #: Grid geometry, in inches: the distance between column centres and between rows, and the
-#: width of a box. Rows may be fractional, so the data can fine-tune vertical spacing.
-COLUMN_STEP = 2.95
-ROW_STEP = 1.0
-BOX_WIDTH = 2.7
+#: width of a box. Rows may be fractional, so the data can fine-tune vertical spacing. The
+#: four columns fit the page's width (:data:`halfopen.theme.WIDTH`), so the diagram is shown
+#: at full size on a desktop and at half its size or more on a phone, with text no smaller
+#: than the book's other figures.
+COLUMN_STEP = 1.66
+ROW_STEP = 1.45
+BOX_WIDTH = 1.58
 LABEL_SIZE = 10.5
-DETAIL_SIZE = 8.6
-LINE_HEIGHT = 0.19  # inches per detail line
-WRAP = 36  # characters per detail line
-LABEL_WRAP = 27  # characters per label line
+DETAIL_SIZE = 10
+LINE_HEIGHT = 0.172  # inches per detail line
+WRAP = 19  # characters per detail line
+LABEL_WRAP = 17  # characters per label line
 
 #: The relation of an edge row that is drawn as a link between two boxes that are the same
 #: people (dashed, no arrowheads), not as an arrow from cause to effect.
@@ -124,14 +127,43 @@ def _anchor(box: Box, towards: Box) -> tuple[float, float]:
     return box.x + side * box.width / 2, box.y
 
 
+def _label_box(x: float, y: float, text: str) -> Box:
+    """The room an arrow's label takes, in inches (italic 10 pt, with its white pad)."""
+    lines = text.split("\n")
+    return Box("label", x, y, 0.075 * max(len(line) for line in lines) + 0.12, 0.1 + 0.2 * len(lines))
+
+
+def _overlaps(p: Box, q: Box) -> bool:
+    return abs(p.x - q.x) < (p.width + q.width) / 2 and abs(p.y - q.y) < (p.height + q.height) / 2
+
+
+def _label_place(
+    start: tuple[float, float], end: tuple[float, float], text: str, boxes: list[Box], placed: list[Box]
+) -> tuple[float, float, str]:
+    """Where on its arrow a label goes, and how it is broken: the middle if it is free, else
+    the free point nearest it; on two lines if one line finds no room.
+
+    A point is free when the label there covers no box and no label already placed; if no
+    point along the arrow is free, the middle is used.
+    """
+    half = max(len(text) // 2 + 1, max((len(w) for w in text.split()), default=1))
+    for shown in (text, "\n".join(textwrap.wrap(text, half))):
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
+            room = _label_box(x, y, shown)
+            if not any(_overlaps(room, b) for b in [*boxes, *placed]):
+                return x, y, shown
+    return (start[0] + end[0]) / 2, (start[1] + end[1]) / 2, text
+
+
 def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> plt.Figure:
     """Draw the diagram: boxes by kind, arrows with their labels, and a legend of kinds."""
     boxes = layout(nodes)
     xs = [b.x for b in boxes.values()]
     lows = [b.bottom for b in boxes.values()]
     highs = [b.top for b in boxes.values()]
-    x0, x1 = min(xs) - BOX_WIDTH / 2 - 0.2, max(xs) + BOX_WIDTH / 2 + 0.2
-    y0, y1 = min(lows) - 0.75, max(highs) + (0.55 if title else 0.2)
+    x0, x1 = min(xs) - BOX_WIDTH / 2 - 0.08, max(xs) + BOX_WIDTH / 2 + 0.08
+    y0, y1 = min(lows) - 0.8, max(highs) + (0.55 if title else 0.1)
     fig = plt.figure(figsize=(x1 - x0, y1 - y0))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(x0, x1)
@@ -183,6 +215,7 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
                 linespacing=1.25,
             )
 
+    placed: list[Box] = []
     for row in edges.itertuples(index=False):
         a, b = boxes[row.source], boxes[row.target]
         start, end = _anchor(a, b), _anchor(b, a)
@@ -202,13 +235,15 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
             )
         )
         if isinstance(row.label, str) and row.label:
+            x, y, shown = _label_place(start, end, row.label, list(boxes.values()), placed)
+            placed.append(_label_box(x, y, shown))
             ax.text(
-                (start[0] + end[0]) / 2,
-                (start[1] + end[1]) / 2,
-                row.label,
+                x,
+                y,
+                shown,
                 ha="center",
                 va="center",
-                fontsize=8.4,
+                fontsize=10,
                 style="italic",
                 color="#222222",
                 zorder=4,
@@ -231,8 +266,8 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
     ax.legend(
         handles=handles,
         loc="lower center",
-        ncol=len(handles),
-        fontsize=8.6,
+        ncol=4,
+        fontsize=10,
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
         handlelength=1.6,

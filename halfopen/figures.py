@@ -17,25 +17,24 @@ def freedom_scores(table: pd.DataFrame, edition: int) -> plt.Figure:
     """Horizontal bars of the aggregate score (0-100) of each country of a Table 1.
 
     ``table`` is the output of :func:`halfopen.derive.table_1`. Bars are coloured by the
-    derived freedom status and labelled with the score and the PR/CL ratings.
+    derived freedom status and labelled with the score and the PR/CL ratings. No title: the
+    caption names the figure.
     """
     label_to_code = {"Free": "F", "Partly free": "PF", "Not free": "NF"}
     data = table.reset_index().iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.55 * len(data) + 1.4))
+    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.5 * len(data) + 1.5), layout="constrained")
     colours = [theme.STATUS_COLOURS[label_to_code[s]] for s in data["Freedom status"]]
     ax.barh(data["Country"], data["Aggregate score"], color=colours, edgecolor="black", linewidth=0.6)
     for y, row in enumerate(data.itertuples(index=False)):
         score = row[data.columns.get_loc("Aggregate score")]
         pr = row[data.columns.get_loc("Political rights")]
         cl = row[data.columns.get_loc("Civil liberties")]
-        ax.text(score + 1.2, y, f"{score}  (PR {pr}, CL {cl})", va="center", fontsize=9.5)
-    ax.set_xlim(0, 128)
+        ax.text(score + 1.5, y, f"{score} (PR {pr}, CL {cl})", va="center", fontsize=10.5)
+    ax.set_xlim(0, 135)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel("Freedom House aggregate score (0 = least free, 100 = most free)")
+    ax.set_xlabel(f"Aggregate score, {edition} edition (0 = least free, 100 = most free)")
     ax.set_ylabel("")
-    ax.set_title(f"Freedom in the World {edition}: aggregate scores")
     ax.grid(axis="y", visible=False)
     handles = [Patch(facecolor=theme.STATUS_COLOURS[c], edgecolor="black", label=l) for l, c in label_to_code.items()]
-    ax.legend(handles=handles, loc="lower right", title="Status (derived)")
-    fig.tight_layout()
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, title="Status (derived from the ratings)")
     return fig

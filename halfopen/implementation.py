@@ -9,9 +9,9 @@ Chapters 5 to 8 read three kinds of evidence, and this module keeps each honest:
 - **Open Budget Survey scores** (``obs_central_asia``) are stored unrounded; the survey and
   the paper print whole numbers, so they are rounded half up and set in the survey's bands
   and against its threshold of sufficiency (:func:`obs_scores`, :func:`obs_figure`).
-- **Dated laws and events** (``events``) keep the precision the paper gives: an event dated
-  by its month is a point, an event dated only by its year (or "spring") is drawn across
-  the whole year rather than at an invented day (:func:`timeline`).
+
+The dated laws and events of these chapters live with all the paper's dates in
+:mod:`halfopen.events`.
 """
 
 from __future__ import annotations
@@ -26,18 +26,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from . import derive, theme
+from . import derive, events, theme
 
-#: The paper's section of each ``section`` code, as the chapters title them.
-SECTION_TITLES = {
-    "case_selection": "Case selection",
-    "stronger_civil_society": "Stronger civil society",
-    "more_inclusive_decision_making": "More inclusive decision-making",
-    "access_to_information": "Access to information",
-    "freedom_of_the_press": "Freedom of the press",
-    "access_to_public_services": "Access to public services",
-    "anti_corruption_measures": "Anti-corruption measures",
-}
+#: The paper's section of each ``section`` code (its one home is :mod:`halfopen.events`).
+SECTION_TITLES = events.SECTION_TITLES
 
 #: The three scores of the Open Budget Survey, in the order ¶19 lists them.
 OBS_MEASURES = ("transparency", "participation", "oversight")
@@ -140,20 +132,21 @@ def bound_text(value: float, qualifier: str, digits: int = 0, scale: float = 1.0
     return number if qualifier == "exactly" else f"{qualifier} {number}"
 
 
-def counts_figure(figures: pd.DataFrame, keys: Sequence[str], title: str, xlabel: str) -> plt.Figure:
+def counts_figure(figures: pd.DataFrame, keys: Sequence[str], xlabel: str) -> plt.Figure:
     """Horizontal bars of stated counts; a count given as "more than N" ends in an arrow.
 
     Bars are coloured by when the count holds (``as_of``). Each bar is labelled with the
-    count exactly as the paper states it, so the qualifier is visible on the figure too.
+    count exactly as the paper states it, so the qualifier is visible on the figure too; the
+    label sits under the bar's name, where it has room. No title: the caption names the figure.
     """
     rows = [figure_row(figures, k) for k in keys][::-1]
     periods = list(dict.fromkeys(r["as_of"] for r in rows[::-1]))
     colours = {p: theme.PALETTE[theme.ORDER[i % len(theme.ORDER)]] for i, p in enumerate(periods)}
     top = max(int(r["value"]) for r in rows)
-    fig, ax = plt.subplots(figsize=(7.6, 0.75 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.85 * len(rows) + 1.3), layout="constrained")
     for y, r in enumerate(rows):
         value = int(r["value"])
-        ax.barh(y, value, color=colours[r["as_of"]], edgecolor="black", linewidth=0.6, height=0.6)
+        ax.barh(y, value, color=colours[r["as_of"]], edgecolor="black", linewidth=0.6, height=0.5)
         end = value
         if r["qualifier"] == "more than":
             end = value + 0.12 * top
@@ -163,20 +156,28 @@ def counts_figure(figures: pd.DataFrame, keys: Sequence[str], title: str, xlabel
                 xytext=(value, y),
                 arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4, "linestyle": "--"},
             )
-        ax.text(end + 0.02 * top, y, count_text(value, r["qualifier"]), va="center", fontsize=10)
+        inside = end > 0.6 * top
+        ax.text(
+            end - 0.02 * top if inside and r["qualifier"] == "exactly" else end + 0.02 * top,
+            y + (0.42 if inside and r["qualifier"] != "exactly" else 0),
+            count_text(value, r["qualifier"]),
+            va="center",
+            ha="right" if inside and r["qualifier"] == "exactly" else ("right" if inside else "left"),
+            fontsize=10.5,
+            color="white" if inside and r["qualifier"] == "exactly" else "black",
+        )
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(["\n".join(textwrap.wrap(str(r["measure"]), 28)) for r in rows])
-    ax.set_xlim(0, top * 1.5)
+    ax.set_yticklabels(["\n".join(textwrap.wrap(str(r["measure"]), 24)) for r in rows])
+    ax.set_xlim(0, top * 1.3)
+    ax.set_ylim(-0.6, len(rows) - 0.1)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{int(v):,}"))
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
     ax.grid(axis="y", visible=False)
     handles = [Patch(facecolor=colours[p], edgecolor="black", label=p) for p in periods]
     if any(r["qualifier"] == "more than" for r in rows):
         handles.append(Line2D([], [], color="black", linestyle="--", marker=">", label="lower bound ('more than')"))
-    ax.legend(handles=handles, loc="lower right", fontsize=9)
-    fig.tight_layout()
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(3, len(handles)))
     return fig
 
 
@@ -311,7 +312,9 @@ def obs_figure(scores: pd.DataFrame, bands: pd.DataFrame, obs_round: int) -> plt
     """
     names = list(dict.fromkeys(scores["Country"]))
     n = len(names)
-    fig, axes = plt.subplots(len(OBS_MEASURES), 1, figsize=(7.8, len(OBS_MEASURES) * (0.5 * n + 1.05) + 0.7))
+    fig, axes = plt.subplots(
+        len(OBS_MEASURES), 1, figsize=(theme.WIDTH, len(OBS_MEASURES) * (0.5 * n + 1.25) + 0.7), layout="constrained"
+    )
     thresholds = []
     for ax, measure in zip(axes, OBS_MEASURES):
         measure_bands = bands[bands["measure"] == measure].sort_values("score_min")
@@ -320,7 +323,7 @@ def obs_figure(scores: pd.DataFrame, bands: pd.DataFrame, obs_round: int) -> plt
             hi = b.score_max + 0.5 if b.score_max < 100 else 100
             shade = theme.PALETTE["green"] if b.sufficient else theme.PALETTE["grey"]
             ax.axvspan(lo, hi, color=shade, alpha=0.18 if b.sufficient else 0.07 + 0.07 * (i % 2), linewidth=0)
-            ax.text((lo + hi) / 2, n - 0.12, b.band, ha="center", va="center", fontsize=8.5, style="italic")
+            ax.text((lo + hi) / 2, n - 0.05, b.band, ha="center", va="center", fontsize=10, style="italic")
         threshold = derive.obs_threshold(bands, measure)
         thresholds.append(threshold)
         ax.axvline(threshold - 0.5, color="black", linestyle="--", linewidth=1.2)
@@ -328,122 +331,19 @@ def obs_figure(scores: pd.DataFrame, bands: pd.DataFrame, obs_round: int) -> plt
         for i, (name, r) in enumerate(sub.iterrows()):
             y = n - 1 - i
             if pd.isna(r["Rounded"]):
-                ax.text(1, y, f"no {measure} score in {obs_round}", va="center", fontsize=9)
+                ax.text(1, y, f"no {measure} score in {obs_round}", va="center", fontsize=10)
                 continue
             score = int(r["Rounded"])
             ax.barh(y, score, color=theme.country_colour(name, i), edgecolor="black", height=0.55)
-            ax.text(score + 1, y, f"{score} ({r['Band']})", va="center", fontsize=9.5)
+            ax.text(score + 1, y, f"{score} ({r['Band']})", va="center", fontsize=10.5)
         ax.set_yticks(range(n))
         ax.set_yticklabels(names[::-1])
         ax.set_xlim(0, 100)
-        ax.set_ylim(-0.55, n + 0.2)
-        ax.set_title(OBS_LABELS[measure], loc="left", fontsize=10.5)
+        ax.set_ylim(-0.55, n + 0.3)
+        ax.set_title(OBS_LABELS[measure], loc="left", fontsize=11)
         ax.grid(axis="y", visible=False)
         ax.set_xticks(range(0, 101, 20))
     same = len(set(thresholds)) == 1
     note = f"sufficient from {thresholds[0]}" if same else "threshold of sufficiency"
-    axes[-1].set_xlabel(f"Score out of 100, Open Budget Survey {obs_round} (dashed line: {note})")
-    fig.tight_layout(h_pad=1.2)
+    axes[-1].set_xlabel(f"Score out of 100, Open Budget Survey {obs_round}\n(dashed line: {note})")
     return fig
-
-
-# --------------------------------------------------------------------------- dated events
-
-
-def events_for(events: pd.DataFrame, sections: Sequence[str]) -> pd.DataFrame:
-    """The events of ``sections``, oldest first; an event dated only by its year comes last in it."""
-    unknown = [s for s in sections if s not in SECTION_TITLES]
-    if unknown:
-        raise ValueError(f"unknown sections: {', '.join(unknown)}")
-    chosen = events[events["section"].isin(list(sections))].copy()
-    chosen["_month"] = chosen["month"].fillna(13).astype(int)
-    chosen = chosen.sort_values(["year", "_month", "paragraph"], kind="stable").drop(columns="_month")
-    return chosen.reset_index(drop=True)
-
-
-def events_table(events: pd.DataFrame, sections: Sequence[str]) -> pd.DataFrame:
-    """:func:`events_for` as a reader's table: the date as the paper gives it, section, kind, event, ¶."""
-    chosen = events_for(events, sections)
-    return pd.DataFrame(
-        {
-            "Date (as the paper gives it)": chosen["date_text"],
-            "Section": chosen["section"].map(SECTION_TITLES),
-            "Kind": chosen["kind"],
-            "Event": chosen["event"],
-            "¶": chosen["paragraph"].astype(int),
-        }
-    )
-
-
-def event_span(year: int, month: int | None) -> tuple[float, float]:
-    """Where an event lies on a time axis in years: its month, or its whole year if undated within it."""
-    if month is None or pd.isna(month):
-        return float(year), float(year) + 1.0
-    return year + (int(month) - 1) / 12, year + int(month) / 12
-
-
-def timeline(events: pd.DataFrame, sections: Sequence[str], highlight: str) -> plt.Figure:
-    """A dated timeline of the events of ``sections``, those of ``highlight`` in colour.
-
-    One row per event, oldest at the top. An event the paper dates to a month is a diamond in
-    that month; one it dates only to a year (or a season) is a bar across that whole year, so
-    the figure claims no more precision than the paper does. Beside each row, in a second
-    panel, the date as the paper gives it and the event.
-    """
-    if highlight not in sections:
-        raise ValueError(f"highlight {highlight!r} is not one of the sections shown")
-    chosen = events_for(events, sections)
-    if chosen.empty:
-        raise ValueError("no events in the sections chosen")
-    others = [s for s in sections if s != highlight]
-    colours = {highlight: theme.PALETTE["blue"]}
-    colours.update({s: theme.PALETTE["grey"] for s in others})
-    first = int(chosen["year"].min())
-    last = int(chosen["year"].max()) + 1
-    n = len(chosen)
-    fig, (ax, text_ax) = plt.subplots(
-        1, 2, figsize=(9.0, 0.72 * n + 1.9), sharey=True, gridspec_kw={"width_ratios": [1.0, 1.9], "wspace": 0.02}
-    )
-    for i, r in enumerate(chosen.itertuples(index=False)):
-        y = n - 1 - i
-        month = None if pd.isna(r.month) else int(r.month)
-        start, end = event_span(int(r.year), month)
-        colour = colours[r.section]
-        if month is None:
-            ax.barh(y, end - start, left=start, height=0.4, color=colour, alpha=0.6, edgecolor="black", linewidth=0.6)
-        else:
-            ax.plot((start + end) / 2, y, marker="D", markersize=9, color=colour, markeredgecolor="black")
-        weight = "bold" if r.section == highlight else "normal"
-        text_ax.text(0.02, y + 0.05, str(r.date_text), va="bottom", fontsize=9.5, fontweight=weight)
-        text_ax.text(0.02, y + 0.02, "\n".join(textwrap.wrap(str(r.event), 52)), va="top", fontsize=9)
-    ax.set_xlim(first - 0.05, last + 0.05)
-    ax.set_xticks(range(first, last + 1))
-    ax.set_yticks([])
-    ax.set_ylim(-0.75, n - 0.25)
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Year (a tick marks 1 January)")
-    text_ax.set_xlim(0, 1)
-    text_ax.axis("off")
-    handles = [
-        Line2D([], [], marker="s", color=colours[s], linestyle="", markersize=9, label=SECTION_TITLES[s])
-        for s in [highlight, *others]
-    ]
-    handles += [
-        Line2D([], [], marker="D", color="white", markeredgecolor="black", linestyle="", label="dated to the month"),
-        Patch(facecolor="white", edgecolor="black", label="dated to the year (or season) only"),
-    ]
-    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0.01))
-    fig.subplots_adjust(left=0.03, right=0.99, top=0.97, bottom=1.35 / (0.72 * n + 1.9))
-    return fig
-
-
-def event_date(events: pd.DataFrame, section: str, words: str) -> str:
-    """The date, as the paper gives it, of the one event of ``section`` whose text has ``words``.
-
-    Lets prose quote a date from the table (``"December 2017"``) instead of typing it.
-    """
-    chosen = events_for(events, [section])
-    hit = chosen[chosen["event"].str.contains(words, case=False, regex=False)]
-    if len(hit) != 1:
-        raise KeyError(f"{len(hit)} events of {section!r} mention {words!r}; expected exactly one")
-    return str(hit["date_text"].iloc[0])

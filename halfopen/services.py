@@ -4,25 +4,21 @@ Plain functions behind chapters 09, 10 and 12. They build on :mod:`halfopen.impl
 (stated counts that keep their qualifier, dated events) and :mod:`halfopen.context` (tables
 whose cells carry chapter links), and add what these three chapters need:
 
-- the counts of one section of ``paper_figures``, as prose and as a small figure in which
-  each count has its own axis (the counts are of different things) and a count the paper
-  gives as "more than N" is drawn as an open-ended bound (:func:`counts_panels`);
-- the dated events of a section, and every event that mentions a subject across sections,
-  so that two dates the paper gives for one law can be shown side by side (:func:`mentions`);
+- the counts of one section of ``paper_figures``, as prose and as a table, each count with
+  its qualifier (the counts are of different things, so the book draws no chart of them);
+- how many years lie between two dated events (the events themselves live in
+  :mod:`halfopen.events`);
 - the conclusion's reading of the paper: its answer to each of the three aims (¶4), in our
   words, with the paragraphs each answer rests on and the chapters that cover it.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
 
-from . import context, implementation, theme
+from . import context, implementation
 
 #: The ``section`` codes of the two chapters on implementation this module serves.
 PUBLIC_SERVICES = "access_to_public_services"
@@ -55,85 +51,7 @@ def section_figures_table(figures: pd.DataFrame, section: str) -> pd.DataFrame:
     return implementation.figures_table(figures, keys)
 
 
-def counts_panels(figures: pd.DataFrame, keys: Sequence[str], title: str) -> plt.Figure:
-    """One small panel per stated count, each on its own axis, bounds drawn as bounds.
-
-    The counts are of different things (services, centres, people), so they share no axis
-    and their bars are not to be compared in length. A count the paper gives exactly is a
-    bar; one it gives as "more than N" is a bar to N that continues as a dashed arrow, since
-    the paper sets no upper limit. Each panel is labelled with the count as stated.
-    """
-    if not keys:
-        raise ValueError("no counts to draw")
-    rows = [implementation.figure_row(figures, k) for k in keys]
-    n = len(rows)
-    fig, axes = plt.subplots(n, 1, figsize=(7.2, 1.05 * n + 0.9), squeeze=False)
-    for i, (ax, r) in enumerate(zip(axes[:, 0], rows)):
-        value = int(r["value"])
-        colour = theme.PALETTE[theme.ORDER[i % len(theme.ORDER)]]
-        ax.barh(0, value, color=colour, edgecolor="black", linewidth=0.6, height=0.55)
-        end = value
-        if r["qualifier"] == "more than":
-            end = value * 1.3
-            ax.annotate(
-                "",
-                xy=(end, 0),
-                xytext=(value, 0),
-                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4, "linestyle": "--"},
-            )
-        label = f"{implementation.count_text(value, r['qualifier'])} {r['unit']}"
-        ax.text(end + 0.03 * value, 0, label, va="center", fontsize=10)
-        ax.set_xlim(0, value * 2.0)
-        ax.set_ylim(-0.5, 0.5)
-        ax.set_yticks([])
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10], integer=True))
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{int(v):,}"))
-        ax.grid(axis="y", visible=False)
-        ax.set_title("\n".join(textwrap.wrap(str(r["measure"]), 80)), loc="left", fontsize=10, fontweight="normal")
-    fig.suptitle(title, x=0.02, ha="left", fontweight="bold", fontsize=12)
-    fig.tight_layout(h_pad=0.8)
-    return fig
-
-
 # --------------------------------------------------------------------------- dated events
-
-
-def section_events_table(events: pd.DataFrame, section: str) -> pd.DataFrame:
-    """The dated events of one section, oldest first, without the (then redundant) section column."""
-    table = implementation.events_table(events, [section])
-    if table.empty:
-        raise ValueError(f"events holds nothing for section {section!r}")
-    return table.drop(columns="Section").reset_index(drop=True)
-
-
-def event(events: pd.DataFrame, section: str, words: str) -> pd.Series:
-    """The one event of ``section`` whose text contains ``words`` (case ignored); else an error."""
-    chosen = events[(events["section"] == section) & events["event"].str.contains(words, case=False, regex=False)]
-    if len(chosen) != 1:
-        raise KeyError(f"{len(chosen)} events of {section!r} mention {words!r}; expected exactly one")
-    return chosen.iloc[0]
-
-
-def event_date(events: pd.DataFrame, section: str, words: str) -> str:
-    """The date, as the paper gives it, of the event found by :func:`event`."""
-    return str(event(events, section, words)["date_text"])
-
-
-def mentions(events: pd.DataFrame, words: str) -> pd.DataFrame:
-    """Every event, in any section, whose text contains ``words``: date as given, section, ¶.
-
-    Shows where the paper dates one subject more than once, and how: nothing is reconciled.
-    """
-    hit = events[events["event"].str.contains(words, case=False, regex=False)]
-    hit = implementation.events_for(hit, list(dict.fromkeys(hit["section"])))
-    return pd.DataFrame(
-        {
-            "Date (as the paper gives it)": hit["date_text"],
-            "Section of the paper": hit["section"].map(implementation.SECTION_TITLES),
-            "Event": hit["event"],
-            "¶": hit["paragraph"].astype(int),
-        }
-    )
 
 
 def years_apart(earlier: pd.Series, later: pd.Series) -> int:

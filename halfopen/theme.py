@@ -4,6 +4,12 @@ Colours are the Okabe-Ito palette, which stays distinguishable under the common 
 colour blindness. Figures have an opaque white background and dark text, so they read the
 same on the book's light and dark themes. Figures carry no timestamp and fonts are fixed,
 so the same data give byte-identical images.
+
+Figures are drawn for the width they are shown at: the book's content column is about 670
+CSS pixels at 1280 px and 340 on a 390 px phone. A figure :data:`WIDTH` inches wide is an SVG
+of about 630 px, so it is shown at full size on a desktop and at more than half its size on
+a phone, where its text stays sharp when the reader zooms. No text is smaller than
+:data:`MIN_TEXT` points (about 13 px at full size, the body's small print).
 """
 
 from __future__ import annotations
@@ -25,15 +31,31 @@ PALETTE = {
 }
 ORDER = ["blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black"]
 
+#: Width of every figure, in inches (see the module's docstring).
+WIDTH = 6.6
+#: The smallest text a figure may carry, in points.
+MIN_TEXT = 10.0
+
 #: A colour per country, the same in every figure of the book.
 COUNTRY_COLOURS = {
     "Denmark": PALETTE["grey"],
     "Kazakhstan": PALETTE["blue"],
     "Kyrgyzstan": PALETTE["orange"],
     "Tajikistan": PALETTE["green"],
-    "Turkmenistan": PALETTE["vermillion"],
+    "Turkmenistan": PALETTE["sky"],
     "Uzbekistan": PALETTE["purple"],
 }
+
+#: A marker per country, so lines that cross are told apart by shape as well as colour.
+COUNTRY_MARKERS = {
+    "Denmark": "P",
+    "Kazakhstan": "o",
+    "Kyrgyzstan": "s",
+    "Tajikistan": "^",
+    "Turkmenistan": "D",
+    "Uzbekistan": "v",
+}
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 #: Freedom House status colours (Free, Partly free, Not free).
 STATUS_COLOURS = {"F": PALETTE["green"], "PF": PALETTE["orange"], "NF": PALETTE["vermillion"]}
@@ -44,6 +66,22 @@ def country_colour(name: str, index: int = 0) -> str:
     if name in COUNTRY_COLOURS:
         return COUNTRY_COLOURS[name]
     return PALETTE[ORDER[index % len(ORDER)]]
+
+
+def country_marker(name: str, index: int = 0) -> str:
+    """The country's marker; countries a reader adds get the markers in order."""
+    return COUNTRY_MARKERS.get(name, MARKERS[index % len(MARKERS)])
+
+
+def smallest_text(fig: plt.Figure) -> tuple[float, str]:
+    """The size in points of the smallest visible text of ``fig``, and that text (for tests)."""
+    fig.canvas.draw()
+    found = [
+        (t.get_fontsize(), t.get_text())
+        for t in fig.findobj(lambda o: hasattr(o, "get_fontsize") and hasattr(o, "get_text"))
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible())
+    ]
+    return min(found) if found else (float("inf"), "")
 
 
 def apply() -> None:
@@ -58,10 +96,17 @@ def apply() -> None:
             "savefig.facecolor": "white",
             "font.family": "DejaVu Sans",
             "axes.titleweight": "bold",
+            "font.size": 11,
             "axes.titlesize": 12,
-            "axes.labelsize": 10.5,
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10.5,
+            "ytick.labelsize": 10.5,
+            "legend.fontsize": 10.5,
+            "legend.title_fontsize": 11,
             "legend.frameon": False,
+            # Vector figures that are the same bytes for the same data: fixed ids, glyphs as paths.
             "svg.hashsalt": "halfopen",
+            "svg.fonttype": "path",
             "figure.max_open_warning": 0,
         }
     )

@@ -433,77 +433,66 @@ def signature_table(change_table: pd.DataFrame, comparator: str) -> pd.DataFrame
 
 
 def signature_figure(change_table: pd.DataFrame, comparator: str, start_year: int, end_year: int) -> plt.Figure:
-    """Small multiples, one per country: each measure's change minus the comparator's, in points.
+    """One panel: for each compared measure (a row), each country's change minus the comparator's, in points.
 
-    Bars are coloured by the measure's main class (technocratic blue, political vermillion);
-    a measure the paper reads both ways is hatched. Each bar is labelled with its value and
-    the years compared; a measure without a comparator value reads so instead of a bar.
+    Rows are shaded by the measure's main class (technocratic blue, political vermillion),
+    hatched where the paper can be read both ways; each country is a mark in its colour and
+    shape, so a reader sees at once whether a country's technocratic rows sit right of zero
+    and its political rows at or left of it. A measure without a comparator value has no
+    mark; the years compared and the values are in the chapter's table. No title: the
+    caption names the figure.
     """
     names = list(pd.unique(change_table["Country"]))
-    ncols = min(3, len(names))
-    nrows = math.ceil(len(names) / ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(max(7.8, 4.1 * ncols + 1.6), 2.6 * nrows + 1.2),
-        sharex=True,
-        squeeze=False,
-        layout="constrained",
-    )
+    labels = list(pd.unique(change_table["Measure"]))
+    first = change_table.drop_duplicates("Measure").set_index("Measure").reindex(labels)
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.5 * n + 2.3), layout="constrained")
     finite = change_table["difference"].dropna()
     reach = max(10.0, float(finite.abs().max()) if len(finite) else 10.0)
-    limit = math.ceil(reach * 1.9 / 10) * 10
-    labels = list(pd.unique(change_table["Measure"]))
+    limit = math.ceil(reach * 1.1 / 5) * 5
+    ys = np.arange(n)[::-1]
+    for y, (_label, row) in zip(ys, first.iterrows()):
+        ax.axhspan(
+            y - 0.5,
+            y + 0.5,
+            color=GROUP_COLOURS[row["class"]],
+            alpha=0.13,
+            linewidth=0,
+            hatch="//" if row["alternative"] else None,
+        )
+    offsets = np.linspace(-0.22, 0.22, len(names)) if len(names) > 1 else [0.0]
     for i, name in enumerate(names):
-        ax = axes[i // ncols][i % ncols]
         part = change_table[change_table["Country"] == name].set_index("Measure").reindex(labels)
-        ys = np.arange(len(labels))[::-1]
-        for y, (_label, row) in zip(ys, part.iterrows()):
-            if pd.isna(row["difference"]):
-                text = (
-                    NO_DATA if row["note"] == NO_DATA else ("n/a" if pd.isna(row["change"]) else "no comparator value")
-                )
-                ax.text(0, y, " " + text, va="center", fontsize=8.5, color=theme.PALETTE["grey"], style="italic")
-                continue
-            ax.barh(
-                y,
-                row["difference"],
-                color=GROUP_COLOURS[row["class"]],
-                edgecolor="black",
-                linewidth=0.5,
-                height=0.7,
-                hatch="//" if row["alternative"] else None,
-            )
-            side = 1 if row["difference"] >= 0 else -1
-            ax.text(
-                row["difference"] + side * limit * 0.03,
-                y,
-                f"{row['difference']:+.1f} ({str(row['from'])[2:]}–{str(row['to'])[2:]})",
-                va="center",
-                ha="left" if side > 0 else "right",
-                fontsize=8,
-            )
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(ys)
-        ax.set_yticklabels(labels if i % ncols == 0 else [], fontsize=9)
-        ax.set_xlim(-limit, limit)
-        ax.set_ylim(-0.6, len(labels) - 0.4)
-        ax.set_title(name)
-        ax.grid(axis="y", visible=False)
-    for j in range(len(names), nrows * ncols):
-        axes[j // ncols][j % ncols].set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel(f"Change minus {comparator}'s (points of a 0–100 scale)")
-    handles = [Patch(facecolor=c, edgecolor="black", label=g) for g, c in GROUP_COLOURS.items()] + [
-        Patch(facecolor="white", edgecolor="black", hatch="//", label="read both ways")
-    ]
-    fig.legend(
-        handles=handles,
-        loc="outside upper center",
-        ncol=3,
-        title=f"Change against {comparator}, {start_year}–{end_year}",
-        title_fontproperties={"weight": "bold", "size": 13},
-    )
+        values = part["difference"].astype(float).to_numpy()
+        keep = ~np.isnan(values)
+        ax.scatter(
+            values[keep],
+            ys[keep] + offsets[i],
+            s=60,
+            marker=theme.country_marker(name, i),
+            color=theme.country_colour(name, i),
+            edgecolor="black",
+            linewidth=0.6,
+            zorder=3,
+            label=name,
+        )
+    ax.axvline(0, color="black", linewidth=0.9)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(-0.5, n - 0.5)
+    ax.set_xlim(-limit, limit)
+    ax.grid(axis="y", visible=False)
+    for y, label in zip(ys, labels):
+        part = change_table[change_table["Measure"] == label]
+        if part["difference"].isna().all():
+            notes = set(part["note"].dropna()) if "note" in part else set()
+            text = NO_DATA if notes == {NO_DATA} else "no comparator value"
+            ax.text(-limit * 0.97, y, text, va="center", fontsize=10, color="#555555", style="italic")
+    ax.set_xlabel(f"Change minus {comparator}'s change, {start_year}–{end_year}\n(points of a 0–100 scale)")
+    handles, texts = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor=c, alpha=0.3, label=g) for g, c in GROUP_COLOURS.items()]
+    handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="read both ways"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=3)
     return fig
 
 
@@ -731,12 +720,40 @@ def _with_gaps(years: list[int], values: list[float], step: int | None) -> tuple
     return xs, ys
 
 
+def survey_ticks(years: list[int], most: int = 10) -> list[int]:
+    """Tick years: only years the data hold (a survey, a round), thinned evenly to at most ``most``.
+
+    The last year is always kept; a tick never falls on a year without data.
+    """
+    years = sorted(set(int(y) for y in years))
+    if len(years) <= most:
+        return years
+    step = math.ceil(len(years) / most)
+    return sorted(set(years[::-1][::step]))
+
+
+def off_scale(values: dict[str, list[float]]) -> list[str]:
+    """Countries whose values all lie far above (or below) every other country's, by more than
+    the others' whole range: drawn on the same axis they would squeeze the others together.
+    """
+    out = []
+    for name, own in values.items():
+        own = [v for v in own if not math.isnan(v)]
+        rest = [v for n, vs in values.items() if n != name for v in vs if not math.isnan(v)]
+        if not own or len(rest) < 2:
+            continue
+        spread = max(rest) - min(rest)
+        gap = max(min(own) - max(rest), min(rest) - max(own))
+        if spread > 0 and gap > spread:
+            out.append(name)
+    return out
+
+
 def series_figure(
     frame: pd.DataFrame,
     selected: pd.DataFrame,
     year: str,
     columns: list[tuple[str, str]],
-    title: str,
     ylabel: str,
     key: str = "iso3",
     ylim: tuple[float, float] | None = None,
@@ -744,65 +761,114 @@ def series_figure(
     reference: dict[str, tuple[float, str]] | None = None,
     invert: tuple[str, ...] = (),
 ) -> plt.Figure:
-    """Line panels, one per ``(column, label)``, one line per selected country over ``year``.
+    """Line panels stacked one above the other, one per ``(column, label)``, one line per country.
 
-    ``invert`` names the columns whose value axis is turned upside down: ranks, 1 (the best) at the top.
+    Drawn for the page's width (:data:`halfopen.theme.WIDTH`), panels stacked so that each
+    keeps the whole width; countries differ in colour and marker; ticks fall only on years
+    the table holds. ``invert`` names the columns whose value axis is turned upside down:
+    ranks, 1 (the best) at the top.
 
     ``key`` is ``iso3`` or ``name`` (Freedom House names countries). A missing value
     breaks the line; with ``step``, so does a missing edition. ``reference`` maps a column
-    to a horizontal line ``(value, label)`` (e.g. the OBS threshold of sufficiency).
-    Selected countries without rows are named in a note under the panels.
+    to a horizontal line ``(value, label)`` (e.g. the OBS threshold of sufficiency). Without
+    ``ylim``, a country far off the others' scale (:func:`off_scale`, e.g. Denmark's Freedom
+    House score beside Central Asia's) is not drawn but written in the panel, so the others
+    keep a readable scale. Selected countries without rows are named in a note under the panels.
     """
     n = len(columns)
-    ncols = min(n, 2 if n == 4 else 3)
-    nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.3 * ncols, 3.2 * nrows + 0.9), squeeze=False, sharex=True, layout="constrained"
+        n,
+        1,
+        figsize=(theme.WIDTH, 2.35 * n + (2.0 if n == 1 else 1.1)),
+        squeeze=False,
+        sharex=True,
+        layout="constrained",
     )
+    axes = axes[:, 0]
     col = "country" if key == "name" else "iso3"
-    missing = []
-    for i, country in enumerate(selected.itertuples(index=False)):
+    missing, parts = [], {}
+    for country in selected.itertuples(index=False):
         part = frame[frame[col] == getattr(country, key)].sort_values(year)
         if part.empty:
             missing.append(country.name)
-            continue
-        colour = theme.country_colour(country.name, i)
-        for j, (column, _label) in enumerate(columns):
-            ax = axes[j // ncols][j % ncols]
-            years = [int(y) for y in part[year]]
-            values = [float(v) if pd.notna(v) else math.nan for v in part[column]]
-            xs, ys = _with_gaps(years, values, step)
-            ax.plot(xs, ys, marker="o", markersize=4, color=colour, linewidth=1.8, label=country.name)
+        else:
+            parts[country.name] = part
+    all_years = [int(y) for p in parts.values() for y in p[year]]
+    drawn: set[str] = set()
     for j, (column, label) in enumerate(columns):
-        ax = axes[j // ncols][j % ncols]
-        ax.set_title(label)
+        ax = axes[j]
+        values = {name: [float(v) if pd.notna(v) else math.nan for v in p[column]] for name, p in parts.items()}
+        aside = [] if ylim is not None else off_scale(values)
+        for i, country in enumerate(selected.itertuples(index=False)):
+            if country.name not in parts:
+                continue
+            part = parts[country.name]
+            years = [int(y) for y in part[year]]
+            if country.name in aside:
+                shown = [(y, v) for y, v in zip(years, values[country.name]) if not math.isnan(v)]
+                (y0, v0), (y1, v1) = shown[0], shown[-1]
+                ax.text(
+                    0.01,
+                    0.97,
+                    f"{country.name}, off this scale: {v0:g} in {y0}, {v1:g} in {y1}",
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize=10,
+                    color="black",
+                    bbox={
+                        "boxstyle": "round,pad=0.25",
+                        "facecolor": "white",
+                        "edgecolor": theme.country_colour(country.name, i),
+                    },
+                )
+                continue
+            xs, ys = _with_gaps(years, values[country.name], step)
+            drawn.add(country.name)
+            ax.plot(
+                xs,
+                ys,
+                marker=theme.country_marker(country.name, i),
+                markersize=6,
+                color=theme.country_colour(country.name, i),
+                linewidth=1.8,
+                label=country.name,
+            )
+        ax.set_title(label, loc="left")
         if ylim is not None:
             ax.set_ylim(*ylim)
+        elif aside:
+            low, high = ax.get_ylim()
+            ax.set_ylim(low, high + (high - low) * 0.22)  # room for the note
         if column in invert:
             ax.invert_yaxis()
         if reference and column in reference:
             value, text = reference[column]
             ax.axhline(value, color=theme.PALETTE["black"], linestyle="--", linewidth=0.9)
-            ax.text(ax.get_xlim()[0], value, " " + text, va="bottom", fontsize=8)
-        if j % ncols == 0:
-            ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True, nbins=6))
-    for j in range(n, nrows * ncols):
-        axes[j // ncols][j % ncols].set_visible(False)
+            ax.annotate(
+                text,
+                (0, value),
+                xycoords=("axes fraction", "data"),
+                xytext=(3, 2),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=10,
+            )
+        ax.set_ylabel(ylabel)
+    if all_years:
+        ticks = survey_ticks(all_years)
+        axes[-1].set_xticks(ticks)
+        axes[-1].set_xticklabels([str(y) for y in ticks])
+        axes[-1].set_xlim(min(all_years) - 0.6, max(all_years) + 0.6)
     handles = [
-        Line2D([], [], color=theme.country_colour(c.name, i), marker="o", label=c.name)
+        Line2D([], [], color=theme.country_colour(c.name, i), marker=theme.country_marker(c.name, i), label=c.name)
         for i, c in enumerate(selected.itertuples(index=False))
-        if c.name not in missing
+        if c.name in drawn
     ]
-    fig.legend(
-        handles=handles,
-        loc="outside upper center",
-        ncol=max(1, min(len(handles), 6 if ncols >= 3 else 3)),
-        title=title,
-        title_fontproperties={"weight": "bold", "size": 13},
-    )
+    if handles:
+        fig.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 3))
     if missing:
-        fig.supxlabel(f"No data in this table: {names_text(missing)}.", fontsize=9, style="italic")
+        fig.supxlabel(f"No data in this table: {names_text(missing)}.", fontsize=10, style="italic")
     return fig
 
 
@@ -868,6 +934,8 @@ def first_last_table(
 
 
 OBS_MEASURES = ["transparency", "participation", "oversight"]
+#: How the figures name the three scores.
+OBS_LABELS = {"transparency": "Transparency", "participation": "Public participation", "oversight": "Budget oversight"}
 
 
 def obs_placement(obs2017: pd.DataFrame, iso3: str, measure: str) -> dict[str, float | int] | None:
@@ -933,7 +1001,7 @@ def obs_distribution_figure(obs2017: pd.DataFrame, selected: pd.DataFrame, bands
     colours; a solid line marks the global mean and a dashed one the survey's threshold of
     sufficiency. Dots are spread vertically by a fixed pattern (no randomness).
     """
-    fig, axes = plt.subplots(len(OBS_MEASURES), 1, figsize=(8.2, 5.6), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(len(OBS_MEASURES), 1, figsize=(theme.WIDTH, 6.4), sharex=True, layout="constrained")
     means = obs_global_means(obs2017)
     offsets = ((np.arange(len(obs2017)) * 7) % 11 - 5) / 14
     for ax, m in zip(axes, OBS_MEASURES):
@@ -946,6 +1014,7 @@ def obs_distribution_figure(obs2017: pd.DataFrame, selected: pd.DataFrame, bands
                 [p["value"]],
                 [0],
                 s=90,
+                marker=theme.country_marker(country.name, i),
                 color=theme.country_colour(country.name, i),
                 edgecolor="black",
                 zorder=3,
@@ -955,7 +1024,7 @@ def obs_distribution_figure(obs2017: pd.DataFrame, selected: pd.DataFrame, bands
         ax.axvline(derive.obs_threshold(bands, m), color="black", linewidth=0.9, linestyle="--")
         ax.set_yticks([])
         ax.set_ylim(-0.6, 0.6)
-        ax.set_ylabel(m, rotation=0, ha="right", va="center")
+        ax.set_title(OBS_LABELS.get(m, m), loc="left")
         ax.grid(axis="y", visible=False)
     axes[-1].set_xlim(-2, 102)
     axes[-1].set_xlabel("Open Budget Survey 2017 score (0–100)")
@@ -965,15 +1034,7 @@ def obs_distribution_figure(obs2017: pd.DataFrame, selected: pd.DataFrame, bands
         Line2D([], [], color="black", linewidth=0.9, linestyle="--"),
     ]
     labels += ["mean of all countries", "threshold of sufficiency"]
-    fig.legend(
-        handles,
-        labels,
-        loc="outside upper center",
-        ncol=min(len(labels), 5),
-        fontsize=9,
-        title=f"Open Budget Survey 2017: {len(obs2017)} countries",
-        title_fontproperties={"weight": "bold", "size": 13},
-    )
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
     return fig
 
 
@@ -1026,13 +1087,13 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
     Both measure supply: what government (and, for the OBS, parliament and the audit
     office) offers, not whether anyone takes part.
 
-    One path per country through its pairs in time order, each point labelled with the OBS
-    round; the diagonal marks equal points on both scales (a reference, not an equivalence).
+    One path per country through its pairs in time order, its first and last points labelled
+    with the OBS round; the diagonal marks equal points on both scales (a reference, not an equivalence).
     Selected countries without pairs are named under the plot.
     """
-    fig, ax = plt.subplots(figsize=(6.2, 6.0), layout="constrained")  # square axes, little white space
+    fig, ax = plt.subplots(figsize=(theme.WIDTH, theme.WIDTH + 0.4), layout="constrained")
     ax.plot([0, 100], [0, 100], color=theme.PALETTE["grey"], linestyle=":", linewidth=1)
-    ax.text(97, 93, "equal points", rotation=45, ha="right", va="top", fontsize=8, color=theme.PALETTE["grey"])
+    ax.text(97, 93, "equal points", rotation=45, ha="right", va="top", fontsize=10, color="#555555")
     missing = []
     for i, country in enumerate(selected.itertuples(index=False)):
         part = pairs[pairs["Country"] == country.name].sort_values("OBS round")
@@ -1040,18 +1101,27 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
             missing.append(country.name)
             continue
         colour = theme.country_colour(country.name, i)
+        marker = theme.country_marker(country.name, i)
         ax.plot(
-            part["EPI (points)"], part["Participation"], color=colour, marker="o", linewidth=1.4, label=country.name
+            part["EPI (points)"], part["Participation"], color=colour, marker=marker, linewidth=1.4, label=country.name
         )
-        for r in part.itertuples(index=False):
-            ax.annotate(str(r[1]), (r[3], r[4]), textcoords="offset points", xytext=(5, 4), fontsize=7.5, color=colour)
+        # the first and last rounds only: enough to read the path's direction without a pile of labels
+        ends = part.iloc[[0, -1]] if len(part) > 1 else part
+        for k, r in enumerate(ends.itertuples(index=False)):
+            ax.annotate(
+                str(r[1]),
+                (r[3], r[4]),
+                textcoords="offset points",
+                xytext=(6, -12) if k == 0 and len(ends) > 1 else (6, 5),
+                fontsize=10,
+                color="black",
+            )
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")
     ax.set_xlabel("UN E-Participation Index (×100): offered online")
     ax.set_ylabel("Open Budget Survey participation (0–100): offered in the budget")
-    ax.set_title("Participation offered: online and in the budget")
     ax.legend(loc="upper left")
     if missing:
-        fig.supxlabel(f"No pairs: {names_text(missing)}.", fontsize=9, style="italic")
+        fig.supxlabel(f"No pairs: {names_text(missing)}.", fontsize=10, style="italic")
     return fig

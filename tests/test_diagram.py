@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -27,7 +28,9 @@ def edges() -> pd.DataFrame:
 def test_the_argument_has_every_part_the_issue_names(nodes):
     kinds = set(nodes["kind"])
     assert {"driver", "explanation", "mechanism", "outcome", "adopted", "untouched"} <= kinds
-    assert (nodes["kind"] == "driver").sum() == 3, "domestic unrest, the presidential priority and the wish for standing"
+    assert (nodes["kind"] == "driver").sum() == 3, (
+        "domestic unrest, the presidential priority and the wish for standing"
+    )
     assert (nodes["kind"] == "explanation").sum() == 2, "bureaucratic obstruction and the implementation deficit"
 
 
@@ -163,6 +166,26 @@ def test_draw_is_deterministic_and_describes_every_arrow(nodes, edges):
     assert len(lines) == len(edges)
     assert "Presidential strategic priority → Open government policy (makes it a priority)" in lines
     assert "Political, official and business elites ↔ Local coalitions decide (the same people)" in lines
+
+
+def test_figure_1_is_drawn_for_the_page(nodes, edges):
+    """At most a little wider than the book's figures, so a phone shows it at half its size or more,
+    and no text smaller than theirs; every arrow's label clear of the boxes."""
+    theme.apply()
+    fig = diagram.draw(nodes, edges)
+    assert fig.get_figwidth() <= theme.WIDTH + 0.25, fig.get_figwidth()
+    size, text = theme.smallest_text(fig)
+    assert size >= theme.MIN_TEXT, f"{text!r} is {size} pt"
+    boxes = list(diagram.layout(nodes).values())
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text().replace("\n", " ") in set(edges["label"].dropna())]
+    assert len(labels) == edges["label"].notna().sum()
+    for t in labels:
+        x, y = t.get_position()
+        room = diagram._label_box(x, y, t.get_text())
+        hit = [b.id for b in boxes if diagram._overlaps(room, b)]
+        assert not hit, f"the label {t.get_text()!r} covers {hit}"
+    plt.close(fig)
 
 
 def test_paragraphs_cited_expands_ranges(nodes, edges):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -86,11 +84,22 @@ def test_bound_text_rounds_toward_a_true_bound(value, qualifier, digits, scale, 
     assert im.bound_text(value, qualifier, digits, scale) == text
 
 
-def test_counts_figure_labels_the_lower_bound(figures):
-    fig = im.counts_figure(figures, ["ngos_at_height", "ngos_registered", "ngos_active"], "t", "x")
-    labels = [t.get_text() for t in fig.axes[0].texts]
+def test_counts_figure_labels_the_lower_bound_inside_the_frame(figures):
+    from halfopen import theme
+
+    theme.apply()
+    fig = im.counts_figure(figures, ["ngos_at_height", "ngos_registered", "ngos_active"], "x")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
     assert "more than 30,000" in labels and "18,000" in labels and "8,300" in labels
-    assert any("lower bound" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert any("lower bound" in t.get_text() for t in fig.legends[0].get_texts())
+    assert ax.get_title() == "", "no title: the caption names the figure"
+    fig.canvas.draw()
+    frame = ax.get_window_extent()
+    for t in ax.texts:
+        box = t.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, f"{t.get_text()!r} runs across the frame"
+    assert fig.get_figwidth() == theme.WIDTH and theme.smallest_text(fig)[0] >= theme.MIN_TEXT
     plt.close(fig)
 
 
@@ -145,49 +154,10 @@ def test_obs_figure_draws_threshold_and_band_names(obs_tables):
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "substantial" in texts and "53 (limited)" in texts
     assert "sufficient from 61" in fig.axes[-1].get_xlabel()
+    from halfopen import theme
+
+    assert fig.get_figwidth() == theme.WIDTH and theme.smallest_text(fig)[0] >= theme.MIN_TEXT
     plt.close(fig)
-
-
-# --------------------------------------------------------------------------- dated events
-
-
-def test_events_for_sorts_and_puts_year_only_dates_last_in_their_year(events):
-    chosen = im.events_for(events, BOTH)
-    assert list(chosen["date_text"]) == ["16 November 2015", "December 2017", "January 2018", "spring 2018"]
-    with pytest.raises(ValueError, match="unknown sections"):
-        im.events_for(events, ["nowhere"])
-
-
-def test_events_table_columns(events):
-    table = im.events_table(events, ["freedom_of_the_press"])
-    assert list(table.columns) == ["Date (as the paper gives it)", "Section", "Kind", "Event", "¶"]
-    assert set(table["Section"]) == {"Freedom of the press"}
-    assert list(table["¶"]) == [25, 27, 26]
-
-
-def test_event_span_month_or_whole_year():
-    assert im.event_span(2018, None) == (2018.0, 2019.0)
-    assert im.event_span(2018, float("nan")) == (2018.0, 2019.0)
-    start, end = im.event_span(2017, 12)
-    assert math.isclose(start, 2017 + 11 / 12) and math.isclose(end, 2018.0)
-
-
-def test_timeline_highlights_its_section(events):
-    fig = im.timeline(events, BOTH, "freedom_of_the_press")
-    ax, text_ax = fig.axes
-    bold = {t.get_text() for t in text_ax.texts if t.get_fontweight() == "bold"}
-    assert bold == {"December 2017", "January 2018", "spring 2018"}
-    assert len(ax.patches) == 1  # only "spring 2018" is dated to a year
-    plt.close(fig)
-    with pytest.raises(ValueError, match="not one of the sections"):
-        im.timeline(events, ["access_to_information"], "freedom_of_the_press")
-
-
-def test_event_date_finds_one_event(events):
-    assert im.event_date(events, "freedom_of_the_press", "Mass Media") == "December 2017"
-    assert im.event_date(events, "more_inclusive_decision_making", "citizen registration") == "January 2017"
-    with pytest.raises(KeyError, match="0 events"):
-        im.event_date(events, "freedom_of_the_press", "no such thing")
 
 
 def test_obs_summary_for_prose(obs_tables):

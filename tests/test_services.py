@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -67,68 +66,7 @@ def test_section_figures_table_refuses_a_section_without_counts(figures):
         sv.section_figures_table(empty, sv.PUBLIC_SERVICES)
 
 
-def test_counts_panels_one_panel_per_count_with_labels(figures):
-    keys = sv.section_keys(figures, sv.PUBLIC_SERVICES)
-    fig = sv.counts_panels(figures, keys, "Title")
-    try:
-        assert len(fig.axes) == len(keys)
-        for ax, key in zip(fig.axes, keys):
-            texts = [t.get_text() for t in ax.texts]
-            row = figures[figures["key"] == key].iloc[0]
-            assert any(t.startswith(f"{row['qualifier']} {int(row['value']):,}") for t in texts)
-            # a lower bound ends in an arrow; the axis leaves room beyond the value
-            assert (len(ax.patches) + len(ax.texts)) >= 2
-            assert ax.get_xlim()[1] > row["value"]
-    finally:
-        plt.close(fig)
-
-
-def test_counts_panels_refuses_no_keys(figures):
-    with pytest.raises(ValueError):
-        sv.counts_panels(figures, [], "Title")
-
-
 # --------------------------------------------------------------------------- dated events
-
-
-def test_section_events_table_is_dated_and_sorted(events):
-    table = sv.section_events_table(events, sv.PUBLIC_SERVICES)
-    chosen = events[events["section"] == sv.PUBLIC_SERVICES]
-    assert len(table) == len(chosen)
-    assert "Section" not in table.columns
-    assert set(table["Date (as the paper gives it)"]) == set(chosen["date_text"])
-    years = [int(events.loc[events["date_text"] == d, "year"].iloc[0]) for d in table["Date (as the paper gives it)"]]
-    assert years == sorted(years)
-
-
-def test_section_events_table_refuses_an_empty_section(events):
-    with pytest.raises(ValueError, match="nothing"):
-        sv.section_events_table(events.iloc[0:0], sv.ANTI_CORRUPTION)
-
-
-def test_event_and_event_date(events):
-    row = sv.event(events, sv.ANTI_CORRUPTION, "ethics code")
-    assert sv.event_date(events, sv.ANTI_CORRUPTION, "ETHICS CODE") == row["date_text"]
-    with pytest.raises(KeyError, match="0 events"):
-        sv.event(events, sv.ANTI_CORRUPTION, "no such words")
-
-
-def test_mentions_spans_sections_and_reconciles_nothing():
-    frame = pd.DataFrame(
-        {
-            "year": [2017, 2016, 2015],
-            "month": [1, 12, pd.NA],
-            "end_year": [pd.NA, pd.NA, pd.NA],
-            "date_text": ["January 2017", "December 2016", "2015"],
-            "section": ["more_inclusive_decision_making", sv.PUBLIC_SERVICES, sv.PUBLIC_SERVICES],
-            "kind": ["law", "law", "law"],
-            "event": ["Citizen registration law", "Acts require registration", "Something else"],
-            "paragraph": [17, 30, 28],
-        }
-    )
-    table = sv.mentions(frame, "registration")
-    assert list(table["Date (as the paper gives it)"]) == ["December 2016", "January 2017"]
-    assert list(table["¶"]) == [30, 17]
 
 
 def test_years_apart():

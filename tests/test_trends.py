@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from halfopen import data, derive, trends
+from halfopen import data, derive, theme, trends
 
 NAMES = [
     "freedom_house",
@@ -394,7 +394,6 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone, against_den
             everyone,
             "round",
             [("transparency", "T"), ("participation", "P")],
-            "OBS",
             "score",
             reference={"transparency": (61, "sufficient")},
         ),
@@ -403,7 +402,6 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone, against_den
             everyone,
             "survey",
             [("egdi", "EGDI"), ("egdi_rank", "rank")],
-            "EGDI",
             "",
             invert=("egdi_rank",),
         ),
@@ -418,8 +416,9 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone, against_den
     assert any("Denmark" in x and "Uzbekistan" in x for x in texts)
     rank_axis, level_axis = figs[2].axes[1], figs[2].axes[0]
     assert rank_axis.yaxis_inverted() and not level_axis.yaxis_inverted()
-    bars = [t.get_text() for t in figs[0].axes[0].texts]
-    assert "-2.0 (13–23)" in bars and "no comparator value" in " ".join(bars)
+    marks = figs[0].axes[0].collections
+    assert [m.get_label() for m in marks] == list(pd.unique(against_denmark["Country"]))
+    assert "no comparator value" in " ".join(t.get_text() for t in figs[0].axes[0].texts)
     for fig in figs:
         plt.close(fig)
 
@@ -440,7 +439,6 @@ def test_figures_keep_everything_inside_the_canvas(t, everyone, compared):
             selected,
             "survey",
             [("egdi", "EGDI"), ("osi", "OSI"), ("tii", "TII"), ("hci", "HCI"), ("epi", "EPI")],
-            "UN E-Government Survey",
             "index",
             step=2,
         )
@@ -462,4 +460,38 @@ def test_figures_keep_everything_inside_the_canvas(t, everyone, compared):
         assert all(v <= 1 / fig.dpi for v in outside.values()), (
             f"{name}: content outside the canvas (inches): {outside}"
         )
+        assert fig.get_figwidth() == theme.WIDTH, f"{name}: {fig.get_figwidth()} inches wide"
+        size, text = theme.smallest_text(fig)
+        assert size >= theme.MIN_TEXT, f"{name}: {text!r} is {size} pt"
         plt.close(fig)
+
+
+def test_series_ticks_fall_only_on_years_with_data():
+    assert trends.survey_ticks([2006, 2008, 2010, 2012, 2015, 2017, 2019, 2021, 2023]) == [
+        2006,
+        2008,
+        2010,
+        2012,
+        2015,
+        2017,
+        2019,
+        2021,
+        2023,
+    ]
+    thinned = trends.survey_ticks(list(range(2000, 2024)))
+    assert len(thinned) <= 10 and 2023 in thinned and set(thinned) <= set(range(2000, 2024))
+
+
+def test_a_country_far_off_the_others_scale_is_written_not_drawn(t, everyone):
+    assert trends.off_scale({"Denmark": [97, 98], "A": [20, 25], "B": [2, 9]}) == ["Denmark"]
+    assert trends.off_scale({"Denmark": [30, 40], "A": [20, 25], "B": [2, 9]}) == []
+    fig = trends.series_figure(
+        t["freedom_house"], everyone, "edition", [("total_score", "Aggregate")], "score", key="name"
+    )
+    ax = fig.axes[0]
+    assert "Denmark" not in [line.get_label() for line in ax.lines]
+    assert any(x.get_text().startswith("Denmark, off this scale") for x in ax.texts)
+    assert ax.get_ylim()[1] < 60, "the Central Asian scores keep a scale of their own"
+    ticks = {int(x) for x in ax.get_xticks()}
+    assert ticks <= set(t["freedom_house"]["edition"]), "every tick is an edition"
+    plt.close(fig)
