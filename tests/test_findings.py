@@ -26,9 +26,7 @@ def test_one_row_per_policy_of_table_2_in_its_order(table):
 
 def test_every_section_has_its_chapter_and_every_chapter_exists(table):
     assert set(table["section"]) == set(findings.SECTION_CHAPTERS)
-    texts = " ".join(
-        p.read_text(encoding="utf-8") for p in (paths.ROOT / "chapters").glob("*.ipynb")
-    )
+    texts = " ".join(p.read_text(encoding="utf-8") for p in (paths.ROOT / "chapters").glob("*.ipynb"))
     for label in findings.SECTION_CHAPTERS.values():
         assert f"({label})=" in texts, f"no chapter declares the label {label}"
 
@@ -55,9 +53,7 @@ def test_link_text_cannot_break_the_markup():
 
 
 def test_the_table_renders_with_links_and_escaped_text(table):
-    md = context.myst_table(
-        findings.findings_table(table), "Cap", "tbl-x", myst_columns=["Policy area"], index=False
-    )
+    md = context.myst_table(findings.findings_table(table), "Cap", "tbl-x", myst_columns=["Policy area"], index=False)
     assert "{ref}`Stronger civil society <ch-civil-society>`" in md
     assert "HALFOPENMYSTCELL" not in md
     assert md.count("{ref}`") == len(table)
