@@ -9,8 +9,9 @@ page of the table of contents, at both sizes, each figure in the article must be
   its text, drawn no smaller than the body's small print, stays legible;
 * a link to the SVG itself, so that a reader can open it alone and enlarge it.
 
-A screenshot of each figure at each size is kept next to the site, in
-``screenshots/figures/{desktop,phone}/``, for review.
+A screenshot of each figure's image at each size is kept next to the site, in
+``screenshots/figures/{desktop,phone}/``, for review. (On a phone ``_static/figures.css`` lets
+the image take the screen's whole width, beyond the column the caption keeps.)
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def figures(browser, site, html_dir, toc_pages) -> dict[str, dict[str, list[dict
                     page.goto(site + path, wait_until="load")
                     found = page.evaluate(_FIGURES_JS)
                     for f in found:
-                        target = page.locator(f'[data-figure-index="{f["index"]}"]')
+                        target = page.locator(f'[data-figure-index="{f["index"]}"] img')
                         if target.count():
                             out = shots / name / f"{path.replace('/', '__').removesuffix('.html')}--{f['index']}.png"
                             out.parent.mkdir(parents=True, exist_ok=True)
