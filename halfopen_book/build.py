@@ -412,6 +412,8 @@ def build(
         shutil.rmtree(fresh_copy)
     site_url = (yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8")).get("html") or {}).get("baseurl", "")
     publish(out / "_build" / "html", fresh_copy, site_url)  # Sphinx keeps its own for the next build
+    if (src / CITATION_FILE).exists():  # with the site's address and repository, as the pages give them
+        shutil.copy2(src / CITATION_FILE, fresh_copy / CITATION_FILE)
     swap(fresh_copy, build_dir)
     stamp_file.write_text(stamp)
     link_pdfs(build_dir)  # none yet: PDFs printed from the old pages are not linked

@@ -18,6 +18,10 @@ from typing import Any
 import yaml
 
 CITATION_FILE = "CITATION.cff"
+#: Pages without a cite block or citation meta tags: a list of references and a build report
+#: are not chapters anyone cites (the default of ``halfopen_uncited_pages`` in the Sphinx
+#: extension; the PDF printer and the tests read it here).
+UNCITED_PAGES = ("chapters/a3_bibliography", "chapters/a4_status")
 
 _MONTHS = "January February March April May June July August September October November December".split()
 

@@ -4,6 +4,8 @@ For every page of the book it
 
 - adds citation metadata to the HTML head (Highwire ``citation_*`` tags, read by Google
   Scholar, Zotero and other reference managers, plus Dublin Core ``DC.*``);
+- shows the book's version and release date in the footer (the theme's ``extra_footer``),
+  the same as every cite block gives;
 - appends a "Cite this chapter" block (id ``cite-this-chapter``) with a formatted reference,
   a BibTeX entry, and the citation of the original paper; not on the pages that are not worth
   citing (``halfopen_uncited_pages``: the bibliography and the status page), which get no
@@ -27,6 +29,7 @@ directives and configuration values are used. Enabled in ``_config.yml``::
 from __future__ import annotations
 
 import functools
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -42,12 +45,14 @@ from . import chapters as chapters_mod
 from . import run, status
 from .citation import (
     CITATION_FILE,
+    UNCITED_PAGES,
     author_year_label,
     book_metadata,
     chapter_bibtex,
     chapter_reference,
     disambiguate,
     load_citation,
+    long_date,
     meta_html,
     meta_tags,
     paper_bibtex,
@@ -55,9 +60,6 @@ from .citation import (
 )
 
 BLOCK_ID = "cite-this-chapter"
-#: Pages without a cite block or citation meta tags: a list of references and a build report
-#: are not chapters anyone cites (``halfopen_uncited_pages`` in the Sphinx configuration).
-UNCITED_PAGES = ("chapters/a3_bibliography", "chapters/a4_status")
 #: What a cite block says instead of a URL when the book has no address.
 UNPUBLISHED = "Not yet published online: this copy was built without a site address."
 
@@ -101,6 +103,23 @@ def _meta(app: Any) -> dict[str, Any]:
 
         raise ExtensionError(f"halfopen_book.sphinx_ext: {path} not found (the book's citation metadata)")
     return _metadata(str(path), path.stat().st_mtime_ns, app.config.html_baseurl)
+
+
+def version_line(meta: dict[str, Any]) -> str:
+    """The footer's line: the version and release date of CITATION.cff, as the cite blocks give them."""
+    return f"Version {meta['version']}, released {long_date(meta['date'])}."
+
+
+def add_footer_version(app: Any, config: Any) -> None:
+    """Show the book's version and release date (from ``CITATION.cff``) in every page's footer,
+    through the theme's documented ``extra_footer`` option."""
+    path = Path(app.srcdir) / config.halfopen_citation_file
+    if not path.exists():
+        return
+    line = html.escape(version_line(book_metadata(load_citation(path))))
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = f'{options.get("extra_footer") or ""}<p class="halfopen-version">{line}</p>'
+    config.html_theme_options = options
 
 
 def _title(app: Any, docname: str) -> str:
@@ -279,6 +298,7 @@ def setup(app: Any) -> dict[str, Any]:
     _register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.add_config_value("halfopen_uncited_pages", list(UNCITED_PAGES), "env")
+    app.connect("config-inited", add_footer_version)
     app.connect("doctree-resolved", add_cite_block)
     app.connect("doctree-resolved", add_download_links)
     app.connect("html-page-context", add_meta_tags)

@@ -302,6 +302,8 @@ class _Page(HTMLParser):
         self.cite_depth = 0
         self.cite_text = ""
         self.has_cite = False
+        self.in_footer = 0
+        self.footer = ""
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -311,6 +313,8 @@ class _Page(HTMLParser):
             self.anchors.append(a["href"])
         if tag == "meta" and a.get("name"):
             self.meta[a["name"]] = a.get("content", "")
+        if tag == "footer":
+            self.in_footer += 1
         if a.get("id") == sphinx_ext.BLOCK_ID:
             self.has_cite, self.cite_depth = True, 1
         elif self.cite_depth and tag == "div":
@@ -319,10 +323,14 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if self.cite_depth and tag == "div":
             self.cite_depth -= 1
+        if tag == "footer":
+            self.in_footer -= 1
 
     def handle_data(self, data):
         if self.cite_depth:
             self.cite_text += data
+        if self.in_footer:
+            self.footer += data
 
 
 def _page(path: Path) -> _Page:
@@ -369,6 +377,7 @@ def test_a_build_without_an_address_names_none(built_book):
             bad.append(f"{rel}: the cite block does not say the book is not yet published")
     assert bad == []
     assert not (html / "sitemap.xml").exists() and not (html / "robots.txt").exists()
+    assert citation.load_citation(html / "CITATION.cff") == CFF
 
 
 @pytest.mark.slow
@@ -384,16 +393,20 @@ def test_cite_blocks_only_where_worth_citing_with_the_version_and_date_of_citati
             continue
         if not p.has_cite:
             bad.append(f"{docname}: no cite block")
-        elif f"version {version}, {date}" not in p.cite_text or f"version = {{{version}}}" not in p.cite_text:
+        elif f"version {version}, {date}" not in p.cite_text or f'version = "{version}"' not in p.cite_text:
             bad.append(f"{docname}: the cite block does not say version {version}, {date}")
+        if p.footer.count(f"Version {version}, released {date}.") != 1:
+            bad.append(f"{docname}: the footer does not say 'Version {version}, released {date}.'")
     assert bad == []
 
 
 @pytest.mark.slow
 def test_a_build_with_an_address_derives_every_link_from_it(published_book):
     html = published_book
-    staged = citation.load_citation(html.parent / "staging" / "src" / "CITATION.cff")
-    assert staged["url"] == SITE and staged["repository-code"] == REPOSITORY
+    for cff in (html.parent / "staging" / "src" / "CITATION.cff", html / "CITATION.cff"):
+        staged = citation.load_citation(cff)
+        assert staged["url"] == SITE and staged["repository-code"] == REPOSITORY, cff
+        assert {k: v for k, v in staged.items() if k not in ("url", "repository-code")} == CFF
     chapter = "chapters/02_open_government_in_central_asia"
     p = _page(html / f"{chapter}.html")
     url = f"{SITE}{chapter}.html"
