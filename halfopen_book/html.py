@@ -324,25 +324,40 @@ DESCRIPTION_LENGTH = 160
 
 
 def first_paragraph(page: str) -> str:
-    """The text of the page's first paragraph of prose, whitespace collapsed ("" if none)."""
+    """The text of the page's first paragraph of prose, whitespace collapsed ("" if none).
+
+    A first paragraph shorter than a description (one that introduces a quotation with a
+    colon, say) runs on into the next, so the description says what the page is.
+    """
     article = ARTICLE.search(page)
     if not article:
         return ""
-    body = page[article.start() :]
+    end = page.find("</article>", article.end())
+    body = page[article.end() : end if end > 0 else len(page)]
     # Cells, tables, asides and figures are not prose: take the first <p> outside all of them.
-    body = re.sub(r"<(table|aside|figure|pre|nav|script|style)\b.*?</\1>", " ", body, flags=re.S | re.I)
+    body = re.sub(r"<(table|aside|figure|pre|nav|script|style|details)\b.*?</\1>", " ", body, flags=re.S | re.I)
+    found = ""
     for p in re.finditer(r"<p\b[^>]*>(.*?)</p>", body, re.S | re.I):
         text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", p.group(1))).split())
-        text = re.sub(r"\s+([,.;:!?)])", r"\1", text).replace("( ", "(")
-        if len(text) >= 40:
-            return text
-    return ""
+        text = re.sub(r"\s+([,.;:!?)\u2019\u201d])", r"\1", text)
+        text = re.sub(r"([(\u2018\u201c])\s+", r"\1", text)
+        if not found and len(text) < 40:
+            continue
+        found = f"{found} {text}".strip()
+        if len(found) >= DESCRIPTION_LENGTH // 2:
+            break
+    return found
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    """``text`` cut to at most ``limit`` characters: at the last sentence's end when that keeps
+    most of it, else at a word boundary with an ellipsis."""
     if len(text) <= limit:
         return text
+    head = text[:limit]
+    sentence = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
+    if sentence >= limit // 2:
+        return head[: sentence + 1]
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—- ")
     return cut + "…"
 
@@ -371,8 +386,9 @@ def social_tags(page: str) -> str:
         return page
     title_match = TITLE.search(page)
     full_title = " ".join(html.unescape(title_match.group(1)).split()) if title_match else ""
-    book = full_title.rsplit(" \u2014 ", 1)[-1] if " \u2014 " in full_title else full_title
-    title = _meta_content(page, "name", "citation_title") or full_title.rsplit(" \u2014 ", 1)[0]
+    separator = next((sep for sep in (" \u2014 ", " - ") if sep in full_title), None)
+    book = full_title.rsplit(separator, 1)[-1] if separator else full_title
+    title = _meta_content(page, "name", "citation_title") or (full_title.rsplit(separator, 1)[0] if separator else book)
     description = _meta_content(page, "name", "description") or shorten(first_paragraph(page)) or book
     tags: list[tuple[str, str, str]] = []
     if _meta_content(page, "name", "description") is None:
