@@ -15,38 +15,61 @@ import pandas as pd
 from . import data, tables
 
 
-def _sources_text(res: dict[str, Any]) -> str:
+def anchor(name: str) -> str:
+    """The label of a table's own section of the appendix: ``data-freedom-house``."""
+    return "data-" + name.replace("_", "-")
+
+
+#: Where the book's site offers each table for download, relative to the appendix's page
+#: (``halfopen_book.datafiles`` copies the tables there while the book is built).
+DOWNLOAD_DIR = "../data"
+
+
+def _sources_markdown(res: dict[str, Any]) -> str:
+    """The sources of a table as MyST: publisher and title, linked to the source's address."""
     parts = []
     for s in res.get("sources", []):
-        text = s.get("title", "")
+        text = tables.escape(s.get("title", ""))
         if s.get("publisher"):
-            text = f"{s['publisher']}: {text}"
-        if s.get("edition"):
-            text += f" (edition {s['edition']})"
+            text = f"{tables.escape(s['publisher'])}: {text}"
         if s.get("path"):
-            text += f" <{s['path']}>"
+            text = f"[{text}](<{s['path']}>)"
+        if s.get("edition"):
+            text += f", edition {tables.escape(s['edition'])}"
         if s.get("retrieved"):
-            text += f", retrieved {s['retrieved']}"
+            text += f"; retrieved {tables.escape(s['retrieved'])}"
         parts.append(text)
     return "; ".join(parts)
 
 
+def _licences(res: dict[str, Any]) -> str:
+    return "; ".join(l.get("title", l.get("name", "")) for l in res.get("licenses", []))
+
+
 def overview(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """One row per table: file, what it holds, rows, source, paper reference, licence."""
+    """One row per table: its file, what it holds, its rows, and the paper's place for it.
+
+    Source, edition and licence are in each table's own section (:func:`columns_markdown`),
+    which the file name links to, so the overview fits a page.
+    """
     rows = []
     for res in data.descriptor(data_dir)["resources"]:
         frame = data.load(res["name"], data_dir)
         rows.append(
             {
-                "File": f"data/{res['path']}",
+                "Table": res["path"],
                 "What it holds": res.get("title", res["name"]),
                 "Rows": len(frame),
-                "Source": _sources_text(res),
-                "Paper": res.get("paper") or "(not in the paper)",
-                "Licence": "; ".join(l.get("title", l.get("name", "")) for l in res.get("licenses", [])),
+                "In the paper": res.get("paper") or "not in the paper",
             }
         )
     return pd.DataFrame(rows)
+
+
+def overview_links(data_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+    """``links`` for :func:`halfopen.tables.show` of the overview: each file to its section."""
+    by_path = {res["path"]: res["name"] for res in data.descriptor(data_dir)["resources"]}
+    return {"Table": lambda row: anchor(by_path[row[0]])}
 
 
 def _constraint_text(field: dict[str, Any]) -> str:
@@ -113,8 +136,10 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
 
 
 def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
-    """The appendix's per-table section: for every table, its file name as a rubric, its
-    description, its rules across columns, and a numbered table of its columns.
+    """The appendix's per-table part: for every table a heading (a rubric whose label,
+    :func:`anchor`, the chapters' ``data/…`` links point to), its description, source,
+    edition, place in the paper and licence, a link to download it as CSV, its rules across
+    columns, and a numbered table of its columns.
 
     All text from the descriptor is escaped, so a description can't inject markup.
     """
@@ -122,7 +147,18 @@ def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
     for name in data.table_names(data_dir):
         res = data.resource(name, data_dir)
         path = tables.escape(res["path"])
-        parts.append(f"```{{rubric}} {path}\n```\n\n{tables.escape(res.get('description', ''))}\n")
+        facts = [
+            f"*Source:* {_sources_markdown(res) or 'the book'}.",
+            f"*In the paper:* {tables.escape(res.get('paper') or 'not in the paper')}.",
+            f"*Licence:* {tables.escape(_licences(res) or 'not stated')}.",
+            f'<a href="{DOWNLOAD_DIR}/{res["path"]}" download="{res["path"]}">Download {res["path"]} (CSV)</a>',
+        ]
+        parts.append(
+            f"```{{rubric}} {path}\n:name: {anchor(name)}\n:heading-level: 3\n```\n\n"
+            f"{tables.escape(res.get('description', ''))}\n\n"
+            + "\n".join(f"{f}\\" if i < len(facts) - 1 else f for i, f in enumerate(facts))
+            + "\n"
+        )
         checks = checks_text(name, data_dir)
         if checks:
             parts.append(f"*Rules across columns:* {tables.escape(checks)}\n")

@@ -35,15 +35,35 @@ def markdown_table(
     formats: dict[str, Callable[[Any], str] | str] | None = None,
     index: bool = True,
     align: dict[str, str] | None = None,
+    links: dict[str, Callable[[Any], str | None]] | None = None,
+    marked: Callable[[Any, str, Any], bool] | None = None,
+    keep: tuple[str, ...] | bool = (),
 ) -> str:
     """The MyST source of a numbered table (caption and label) with an optional source line.
 
     ``formats`` maps a column to a format spec (``"{:.1f}"``) or a function. The caption and
-    source are MyST (they may hold citations and links); cells are escaped.
+    source are MyST (they may hold citations and links); cells are escaped. ``links`` maps a
+    column to a function of the cell's row (a namedtuple of the shown columns, index first
+    when ``index``) giving a link target (a label, or an address) or None; such a cell is a
+    link. ``marked(row, column, value)`` says which cells to set in bold, the cell the text
+    points at (and only it: bold is for emphasis).
+
+    A column that holds the same value in every row (of two or more) is not shown: the source
+    line says that value once ("¶ 13 in every row"). The first column, which names the rows,
+    and the columns in ``keep`` stay (``keep=True``: all, e.g. a table laid out as the paper's).
     """
     formats = formats or {}
     align = align or {}
+    links = links or {}
     data = frame.reset_index() if index else frame
+    constant = []
+    if keep is not True and len(data) >= 2:
+        for col in list(data.columns)[1:]:
+            values = data[col]
+            if str(col) in keep or values.isna().any() or values.astype(str).nunique() != 1:
+                continue
+            constant.append((str(col), values.iloc[0]))
+        data = data.drop(columns=[c for c in data.columns if str(c) in dict(constant)])
     columns = [str(c) for c in data.columns]
 
     def fmt(col: str, value: Any) -> str:
@@ -69,14 +89,40 @@ def markdown_table(
         "| " + " | ".join(escape(c) for c in columns) + " |",
         "| " + " | ".join(rule(c) for c in data.columns) + " |",
     ]
-    for row in data.itertuples(index=False):
-        lines.append("| " + " | ".join(fmt(c, v) for c, v in zip(columns, row)) + " |")
+
+    def cell(row: Any, col: str, value: Any) -> str:
+        text = fmt(col, value)
+        target = links[col](row) if col in links else None
+        if target:
+            text = f"[{text}](<{target}>)"
+        if marked is not None and marked(row, col, value):
+            text = f"**{text}**"
+        return text
+
+    for row in data.itertuples(index=False, name="Row"):
+        lines.append("| " + " | ".join(cell(row, c, v) for c, v in zip(columns, row)) + " |")
     lines.append(":::")
-    if source:
-        lines += ["", f"*Source:* {source}"]
+    same = "; ".join(f"¶{fmt(c, v)}" if c == "¶" else f"{escape(c)}: {fmt(c, v)}" for c, v in constant)
+    if same:
+        same = f"In every row: {same}."
+    if source or same:
+        lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", same]))]
     return "\n".join(lines) + "\n"
 
 
 def show(frame: pd.DataFrame, caption: str, label: str, source: str | None = None, **kwargs) -> Markdown:
     """Display a numbered table in a notebook (see :func:`markdown_table`)."""
     return Markdown(markdown_table(frame, caption, label, source, **kwargs))
+
+
+def rounded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with ``columns`` rounded half up to whole numbers, as the paper rounds (¶19:
+    52.5 is 53); an empty cell stays empty. For a table that must fit: the data keep every
+    decimal."""
+    from .derive import round_half_up
+
+    out = frame.copy()
+    for c in columns:
+        out[c] = [pd.NA if pd.isna(v) else round_half_up(v) for v in out[c]]
+        out[c] = out[c].astype("Int64")
+    return out
