@@ -163,3 +163,87 @@ def _plain(value) -> str:
     if hasattr(value, "item"):
         value = value.item()
     return repr(value) if isinstance(value, str) else str(value)
+
+
+#: Where the book regenerates each kind of value: a label of the book (a table, a figure).
+REGENERATED_AT = {
+    "table_1": "tbl-table-1",
+    "obs_2017": "tbl-inclusive-obs-scores",
+    "table_3": "tbl-table-3",
+}
+
+
+def _where(item: str) -> str:
+    return REGENERATED_AT.get(item.split(".", 1)[0], "ch-reproduction-report")
+
+
+def from_the_paper(report: pd.DataFrame) -> pd.Series:
+    """True where the published value is the paper's own, False where it comes from another
+    source (the Open Budget Survey 2017 report's global means)."""
+    src = report["source"].astype(str)
+    return src.str.startswith(("¶", "Table"))
+
+
+def summary(report: pd.DataFrame) -> pd.DataFrame:
+    """One line per artefact of the paper: what the book checks of it and with what result.
+
+    Table 1's 30 cells, Table 3's cell and the Open Budget values are checked number by number
+    (or word by word); Table 2 and Figure 1 hold no numbers and are regenerated from the
+    paper's text, which the line says.
+    """
+
+    def counted(mask: pd.Series) -> str:
+        part = report[mask]
+        return f"{int(part['match'].sum())} of {len(part)} match"
+
+    items = report["item"]
+    t1 = items.str.startswith("table_1.") & ~items.isin(COMPUTE)
+    t1_text = items.str.startswith("table_1.") & items.isin(COMPUTE)
+    obs = items.str.startswith("obs_2017.")
+    t3 = items.str.startswith("table_3.")
+    rows = [
+        ("Table 1", "every cell: status, ratings and score of six countries", counted(t1), "tbl-table-1"),
+        ("Table 1, in the text", "the two claims ¶6 draws from it", counted(t1_text), "tbl-table-1"),
+        ("Table 2", "content regenerated from the paper's table; it holds no numbers", "not numeric", "tbl-table-2"),
+        ("Table 3", "the cell where open government lands", counted(t3), "tbl-table-3"),
+        ("Figure 1", "redrawn from the paper's text; it holds no numbers", "not numeric", "fig-half-open-government"),
+        (
+            "Open Budget Survey 2017",
+            "Kazakhstan's scores and bands (¶19), the global means",
+            counted(obs),
+            "tbl-inclusive-obs-scores",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["The paper's", "What the book checks", "Result", "where"])
+
+
+def table_1_grid(report: pd.DataFrame) -> pd.DataFrame:
+    """Table 1's check as the table itself: a country by column grid of the book's values,
+    each cell reading the value, or "book X, paper Y" where the two differ."""
+    part = report[report["item"].str.startswith("table_1.") & ~report["item"].isin(COMPUTE)]
+    grid: dict[str, dict[str, str]] = {}
+    labels = dict(zip([c.lower() for c in derive.TABLE_1_COLUMNS], derive.TABLE_1_COLUMNS))
+    for r in part.itertuples(index=False):
+        country = r.item.split(".")[1]
+        column = labels.get(r.what.split(": ", 1)[1], r.what.split(": ", 1)[1])
+        value = _plain(r.book) if r.match else f"book {_plain(r.book)}, paper {_plain(r.published)}"
+        grid.setdefault(country, {})[column] = value.strip("'")
+    frame = pd.DataFrame.from_dict(grid, orient="index")
+    frame.index.name = "Country"
+    return frame[[c for c in derive.TABLE_1_COLUMNS if c in frame.columns]]
+
+
+def other_values(report: pd.DataFrame) -> pd.DataFrame:
+    """The values besides Table 1's cells, one per row, marked where the source is not the paper."""
+    part = report[~(report["item"].str.startswith("table_1.") & ~report["item"].isin(COMPUTE))]
+    paper = from_the_paper(part)
+    return pd.DataFrame(
+        {
+            "Value": part["what"].to_numpy(),
+            "Published": [_plain(v).strip("'") for v in part["published"]],
+            "Book": [_plain(v).strip("'") for v in part["book"]],
+            "Match": part["match"].map({True: "yes", False: "NO"}).to_numpy(),
+            "Published in": [s if p else f"{s} (not the paper)" for s, p in zip(part["source"], paper)],
+            "where": [_where(i) for i in part["item"]],
+        }
+    )

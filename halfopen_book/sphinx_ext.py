@@ -219,9 +219,13 @@ class RunTableDirective(_StatusDirective):
 
 
 class EnvironmentDirective(_StatusDirective):
-    """``{halfopen-environment}``: Python, platform and every package against its pin."""
+    """``{halfopen-environment}``: build date, commit, every data source's edition, then
+    Python, platform and every package against its pin (folded away)."""
 
     def markdown(self) -> str:
+        from halfopen import paths
+
+        self.env.note_dependency(str(paths.data_dir() / paths.DESCRIPTOR_NAME))
         return status.environment_markdown()
 
 

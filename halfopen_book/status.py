@@ -14,9 +14,11 @@ very process that builds the book.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -73,7 +75,7 @@ def environment(requirements: Path | None = None) -> pd.DataFrame:
                 "Package": name,
                 "Installed": dist.version,
                 "Pinned": pin or "",
-                "Agrees": pin is None or pin == dist.version,
+                "Agrees": None if pin is None else pin == dist.version,
             }
         )
     frame = pd.DataFrame(rows).drop_duplicates("Package").sort_values("Package", key=lambda s: s.str.lower())
@@ -89,6 +91,71 @@ def platform_facts() -> dict[str, str]:
         "machine": platform.machine(),
         "cores": str(os.cpu_count()),
     }
+
+
+def build_date() -> str:
+    """The day of the build (UTC), or of ``$SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return when.date().isoformat()
+
+
+def commit(root: Path | None = None) -> str | None:
+    """The commit the book was built from (with a note when the checkout had changes), or None
+    outside a git checkout."""
+    root = root or paths.ROOT
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    head = git("rev-parse", "HEAD")
+    if not head:
+        return None
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"`{head}`" + (" (with uncommitted changes)" if dirty else "")
+
+
+def editions(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Each table that holds a dataset's edition: its publishers and the edition(s).
+
+    Tables whose values come from the paper alone have no edition and are not listed."""
+    rows = []
+    for res in data.descriptor(data_dir)["resources"]:
+        dated = [s for s in res.get("sources", []) if s.get("edition")]
+        if not dated:
+            continue
+        rows.append(
+            {
+                "Table": res["path"],
+                "Source": "; ".join(dict.fromkeys(s.get("publisher") or s.get("title", "") for s in dated)),
+                "Edition": "; ".join(dict.fromkeys(str(s["edition"]) for s in dated)),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Table", "Source", "Edition"])
+
+
+def build_markdown(data_dir: str | os.PathLike | None = None) -> str:
+    """MyST for the top of the status page: build date, commit, and every data source's edition."""
+    from halfopen import sources
+
+    shown = editions(data_dir)
+    others = len(data.descriptor(data_dir)["resources"]) - len(shown)
+    table = tables.markdown_table(
+        shown,
+        caption="The edition of every dataset the book reads",
+        label="tbl-status-editions",
+        index=False,
+        links={"Table": lambda row: sources.anchor(row[0].removesuffix(".csv"))},
+        source="`data/datapackage.json`; each table's section of the data-sources appendix gives the rest.",
+    )
+    made = commit()
+    where = f"from commit {made}" if made else "outside a git checkout"
+    return (
+        f"Built on {build_date()}, {where}.\n\n{table}\n"
+        f"The other {others} tables come from the paper itself (2019) or from our reading of it, paragraph by "
+        "paragraph; they have no edition.\n"
+    )
 
 
 def run_markdown(record_path: Path) -> str:
@@ -119,16 +186,20 @@ def environment_markdown(requirements: Path | None = None) -> str:
     """MyST for the status page: Python, platform, and every installed package against its pin."""
     facts = platform_facts()
     env = environment(requirements)
-    disagree = int((~env["Agrees"]).sum())
+    disagree = int((env["Agrees"] == False).sum())  # noqa: E712 (None: not pinned)
+    unpinned = int(env["Agrees"].isna().sum())
     table = tables.markdown_table(
-        env.assign(Agrees=env["Agrees"].map({True: "yes", False: "NO"})),
+        env.assign(Agrees=env["Agrees"].map({True: "yes", False: "NO", None: "not pinned"})),
         caption="Installed packages and their pins",
         label="tbl-status-packages",
         index=False,
         source="`importlib.metadata`, read while this book was built; pins from `requirements.txt`.",
     )
     return (
+        f"{build_markdown()}\n\n"
         f"Python {facts['python']} on {facts['system']} ({facts['machine']}, {facts['cores']} cores). "
         f"The environment holds {len(env)} packages; {disagree} of them differ from the pins of "
-        f"`requirements.txt`.\n\n{table}"
+        f"`requirements.txt`, and {unpinned} are not pinned there (the local package among them).\n\n"
+        f'<details class="status-packages">\n<summary>Every installed package and its pin</summary>\n\n'
+        f"{table}\n\n</details>\n"
     )

@@ -70,3 +70,47 @@ def test_a_changed_value_is_reported_as_a_mismatch_naming_it(tmp_path):
     path.write_text(text)
     lines = report.mismatches(report.reproduction(copy))
     assert lines == ["table_1.Kazakhstan.aggregate_score: published 22, book 23 (Table 1)"]
+
+
+def test_the_report_opens_with_one_line_per_artefact_of_the_paper():
+    summary = report.summary(report.reproduction())
+    lines = dict(zip(summary["The paper's"], summary["Result"]))
+    assert lines == {
+        "Table 1": "30 of 30 match",
+        "Table 1, in the text": "2 of 2 match",
+        "Table 2": "not numeric",
+        "Table 3": "1 of 1 match",
+        "Figure 1": "not numeric",
+        "Open Budget Survey 2017": "8 of 8 match",
+    }, lines
+    assert set(summary["where"]) <= {
+        "tbl-table-1",
+        "tbl-table-2",
+        "tbl-table-3",
+        "fig-half-open-government",
+        "tbl-inclusive-obs-scores",
+    }
+
+
+def test_table_1_is_checked_as_a_six_by_five_grid_that_names_a_difference(tmp_path):
+    import shutil
+
+    grid = report.table_1_grid(report.reproduction())
+    assert grid.shape == (6, 5) and list(grid.columns) == derive.TABLE_1_COLUMNS
+    assert grid.loc["Kazakhstan", "Aggregate score"] == "22"
+    copy = tmp_path / "data"
+    shutil.copytree(data.paths.DATA_DIR, copy)
+    path = copy / "freedom_house.csv"
+    path.write_text(path.read_text().replace("Kazakhstan,2019,NF,7,5,5,17,22", "Kazakhstan,2019,NF,7,5,5,18,23"))
+    grid = report.table_1_grid(report.reproduction(copy))
+    assert grid.loc["Kazakhstan", "Aggregate score"] == "book 23, paper 22"
+
+
+def test_values_from_another_source_than_the_paper_say_so():
+    others = report.other_values(report.reproduction())
+    marked = others[others["Published in"].str.endswith("(not the paper)")]
+    assert sorted(marked["Value"]) == [
+        "OBS 2017: mean participation of the 115 countries",
+        "OBS 2017: mean transparency of the 115 countries",
+    ]
+    assert (others["Match"] == "yes").all()

@@ -29,7 +29,8 @@ def test_run_markdown_is_a_numbered_table_with_the_total(tmp_path):
     )
     text = status.run_markdown(path)
     assert ":name: tbl-status-runs" in text
-    assert "| 01\\_a | ok | 2\\.0 |" in text
+    assert "| 01\\_a | 2\\.0 |" in text, text
+    assert "In every row: Status: ok." in text, "a status the same in every row is said once"
     assert "2 chapters took 3.2 seconds" in text
 
 
@@ -46,3 +47,21 @@ def test_environment_markdown_lists_every_pinned_package_and_flags_disagreement(
     assert ":name: tbl-status-packages" in text
     assert "1 of them differ from the pins" in text
     assert "| pandas |" in text and "| 0\\.0\\.1 | NO |" in text
+    assert "| wheel |" not in text or "| not pinned |" in text
+    assert "| yes |" in text and text.count("| not pinned |") == len(status.environment()) - 2, (
+        "a package without a pin must say so, not 'yes'"
+    )
+
+
+def test_the_status_page_opens_with_date_commit_and_editions_and_folds_the_packages():
+    text = status.environment_markdown()
+    first = text.index("Built on ")
+    assert first == 0 and ("from commit `" in text[:200] or "outside a git checkout" in text[:200]), text[:200]
+    assert ":name: tbl-status-editions" in text
+    assert text.index("tbl-status-editions") < text.index("<details") < text.index("tbl-status-packages")
+    assert "| [freedom\\_house\\.csv](<data-freedom-house>) | Freedom House | 2013\\-2025 |" in text
+
+
+def test_build_date_follows_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert status.build_date() == "2023-11-14"
