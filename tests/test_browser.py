@@ -488,11 +488,15 @@ def test_the_papers_tables_and_figure_carry_the_papers_numbers(visits):
                 if cap["id"] in PAPER_NUMBERS:
                     found[cap["id"]] = path
                     if number != PAPER_NUMBERS[cap["id"]]:
-                        bad.append(f"{kind} {path}: {cap['id']} is captioned {number!r}, the paper's is "
-                                   f"{PAPER_NUMBERS[cap['id']]!r}")
+                        bad.append(
+                            f"{kind} {path}: {cap['id']} is captioned {number!r}, the paper's is "
+                            f"{PAPER_NUMBERS[cap['id']]!r}"
+                        )
                 elif not re.fullmatch(r"(Table|Figure) (\d+|A\d+)\.\d+", number):
-                    bad.append(f"{kind} {path}: {cap['id'] or cap['kind']} is numbered {number!r}, not by chapter "
-                               f"(e.g. 'Table 2.1'): {cap['text']!r}")
+                    bad.append(
+                        f"{kind} {path}: {cap['id'] or cap['kind']} is numbered {number!r}, not by chapter "
+                        f"(e.g. 'Table 2.1'): {cap['text']!r}"
+                    )
             for ref in v.refs:
                 target = ref["href"].rsplit("#", 1)[-1]
                 if target in PAPER_NUMBERS and PAPER_NUMBERS[target] not in ref["text"]:
