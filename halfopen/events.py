@@ -136,7 +136,7 @@ def window(events: pd.DataFrame) -> tuple[int, int]:
     return max(int(years.min()), int(q1) - 3), min(last, int(q3) + 3)
 
 
-def timeline(events: pd.DataFrame, sections: Sequence[str] | None = None, wrap: int = 40) -> plt.Figure:
+def timeline(events: pd.DataFrame, sections: Sequence[str] | None = None, wrap: int = 38) -> plt.Figure:
     """One timeline of the dated events of ``sections`` (``None``: every section), coloured by section.
 
     One row per event, oldest at the top: on the left a time axis with the date as the paper
@@ -160,7 +160,7 @@ def timeline(events: pd.DataFrame, sections: Sequence[str] | None = None, wrap: 
         2,
         figsize=(theme.WIDTH, height),
         sharey=True,
-        gridspec_kw={"width_ratios": [1.0, 1.45], "wspace": 0.03},
+        gridspec_kw={"width_ratios": [1.12, 1.4], "wspace": 0.03},
     )
     middle = (lo + hi + 1) / 2
     y = 0.0

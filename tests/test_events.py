@@ -107,6 +107,11 @@ def test_timeline_is_drawn_for_the_page(events):
     assert fig.get_figwidth() == theme.WIDTH
     size, text = theme.smallest_text(fig)
     assert size >= theme.MIN_TEXT, f"{text!r} is {size} pt"
+    ax = fig.axes[0]
+    frame = ax.get_window_extent()
+    for t in ax.texts:
+        box = t.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, f"the date {t.get_text()!r} runs across the frame"
     plt.close(fig)
 
 
