@@ -97,3 +97,35 @@ def test_every_notebook_chapter_offers_ipynb_and_md_downloads_that_exist(built_b
             assert target.is_file() and target.stat().st_size > 0, f"{c.name}: {href} is missing"
         md = (page.parent / f"../_sources/chapters/{c.name}.md").read_text(encoding="utf-8")
         assert md.startswith("---\njupytext:"), f"{c.name}: the .md is not MyST notebook text"
+
+
+#: The paper's tables and figure: their page, label and the number they must carry.
+PAPER_ARTEFACTS = [
+    ("02_open_government_in_central_asia", "tbl-table-1", "Table 1"),
+    ("04_data_collection_and_analysis", "tbl-table-2", "Table 2"),
+    ("11_discussion", "tbl-table-3", "Table 3"),
+    ("11_discussion", "fig-half-open-government", "Figure 1"),
+]
+
+
+def test_the_papers_tables_and_figure_keep_the_papers_numbers_and_the_books_go_by_chapter(built_book):
+    for chapter, label, number in PAPER_ARTEFACTS:
+        text = _page(built_book, chapter).read_text(encoding="utf-8")
+        at = text.index(f'id="{label}"')
+        caption = re.search(r'<span class="caption-number">([^<]*)</span>', text[at:])
+        assert caption and caption.group(1).strip() == number, f"{chapter}: {label} is captioned {caption.group(1)!r}"
+    for page in sorted(built_book.glob("chapters/*.html")):
+        for n in re.findall(r'<span class="caption-number">([^<]*)</span>', page.read_text(encoding="utf-8")):
+            n = n.strip()
+            assert n in {a[2] for a in PAPER_ARTEFACTS} or re.fullmatch(r"(Table|Figure) (\d+|A\d+)\.\d+", n), (
+                f"{page.name}: {n!r} could be taken for the paper's numbering"
+            )
+
+
+def test_every_table_of_data_can_be_downloaded_from_the_site(built_book):
+    from halfopen import data
+
+    for name in data.table_names():
+        path = data.resource(name)["path"]
+        served = built_book / "data" / path
+        assert served.is_file() and served.read_bytes() == (data.paths.data_dir() / path).read_bytes(), path
