@@ -43,6 +43,10 @@ async () => {
 """
 
 
+#: For the screenshots only: the sticky header and the skip link would cover a tall figure.
+_SHOT_STYLE = ".bd-header, .skip-link, .bd-header-article { visibility: hidden !important; }"
+
+
 @pytest.fixture(scope="module")
 def figures(browser, site, html_dir, toc_pages) -> dict[str, dict[str, list[dict]]]:  # noqa: F811
     """viewport -> page -> the figures of its article, as shown; a screenshot of each is saved."""
@@ -62,7 +66,7 @@ def figures(browser, site, html_dir, toc_pages) -> dict[str, dict[str, list[dict
                         if target.count():
                             out = shots / name / f"{path.replace('/', '__').removesuffix('.html')}--{f['index']}.png"
                             out.parent.mkdir(parents=True, exist_ok=True)
-                            target.screenshot(path=str(out))
+                            target.screenshot(path=str(out), style=_SHOT_STYLE)
                     result[name][path] = found
                 finally:
                     page.close()
