@@ -1,15 +1,15 @@
-"""Shared code of the reproducible edition of O'Connor, Janenova & Knox (2019).
+"""The study: what the chapters of the reproducible edition of O'Connor, Janenova & Knox
+(2019) import. The book machinery is the separate package ``halfopen_book``, which no chapter
+imports. ``docs/architecture.md`` says which module holds what; in short:
 
-Modules by concern:
-
-- :mod:`halfopen.paths`   where things are (one place, overridable);
-- :mod:`halfopen.data`    the descriptor-driven loader that validates every table;
-- :mod:`halfopen.derive`  values the paper derives (freedom rating, status, OBS bands, totals);
-- :mod:`halfopen.figures` the one plotting theme and the book's figures;
-- :mod:`halfopen.diagram` Figure 1, drawn from a declarative boxes-and-arrows table;
-- :mod:`halfopen.report`  published values beside the values the book computes;
-- :mod:`halfopen.run`     the papermill runner with its data-aware cache;
-- :mod:`halfopen.build`   stage, build and swap the HTML book.
+- :mod:`halfopen.paths`    where things are (one place, overridable);
+- :mod:`halfopen.data`     validated loading of ``data/`` (frictionless; rules and hints in
+  :mod:`halfopen.rules` and :mod:`halfopen.validation`);
+- :mod:`halfopen.derive`   Table 1 and Table 3, the values the paper derives;
+- :mod:`halfopen.events`   the paper's dated events and the one timeline;
+- :mod:`halfopen.diagram`  Figure 1, from declarative boxes and arrows;
+- :mod:`halfopen.trends`   the 2013–2023 update (chapter 13);
+- :mod:`halfopen.report`   published values beside the values the book computes.
 """
 
 __version__ = "0.2.0"
