@@ -227,7 +227,7 @@ def link_pdfs(build_dir: Path, stamp_file: Path | None = None) -> list[str]:
         target.mkdir()
         for pdf in fresh:
             shutil.copy2(pdf, target / pdf.name)
-    names = {p.name for p in fresh}
+    names = {p.name: p.stat().st_size for p in fresh}
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         linked = _with_pdf_links(text, page.relative_to(site), names)
@@ -236,16 +236,22 @@ def link_pdfs(build_dir: Path, stamp_file: Path | None = None) -> list[str]:
     return sorted(names)
 
 
-def _with_pdf_links(text: str, rel: Path, names: set[str]) -> str:
-    """A page with its paragraph of PDF links (or none, when no PDF of it exists)."""
+def _size(size: int) -> str:
+    """A file's size as a reader on a slow network wants it: '310 KB', '4.2 MB'."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+
+
+def _with_pdf_links(text: str, rel: Path, names: dict[str, int]) -> str:
+    """A page with its paragraph of PDF links (or none, when no PDF of it exists); ``names``
+    maps each PDF's name to its size in bytes."""
     text = PDF_LINKS.sub("", text)
     up = "../" * (len(rel.parts) - 1)
     links = []
     own = rel.stem + ".pdf"
     if own in names and own != "book.pdf":
-        links.append(f'<a href="{up}{SITE_PDF_DIR}/{own}">this page</a>')
+        links.append(f'<a href="{up}{SITE_PDF_DIR}/{own}">this page</a> ({_size(names[own])})')
     if "book.pdf" in names:
-        links.append(f'<a href="{up}{SITE_PDF_DIR}/book.pdf">the whole book</a>')
+        links.append(f'<a href="{up}{SITE_PDF_DIR}/book.pdf">the whole book</a> ({_size(names["book.pdf"])})')
     if not links or "</article>" not in text:
         return text
     para = f'\n<p class="halfopen-pdf-links">PDF (A4, for print or offline reading): {" · ".join(links)}.</p>'

@@ -265,8 +265,8 @@ def test_pdfs_printed_from_this_site_are_copied_and_linked(tmp_path):
     build_dir = _site_with_pdfs(tmp_path, ["intro.pdf", "02_x.pdf", "book.pdf"])
     assert build.link_pdfs(build_dir) == ["02_x.pdf", "book.pdf", "intro.pdf"]
     chapter = (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8")
-    assert '<a href="../pdf/02_x.pdf">this page</a>' in chapter
-    assert '<a href="../pdf/book.pdf">the whole book</a>' in chapter
+    assert '<a href="../pdf/02_x.pdf">this page</a> (1 KB)' in chapter
+    assert '<a href="../pdf/book.pdf">the whole book</a> (1 KB)' in chapter
     assert chapter.index("halfopen-pdf-links") > chapter.index("chapter-downloads")
     assert (build_dir / "html" / "pdf" / "02_x.pdf").exists()
     build.link_pdfs(build_dir)  # again: one paragraph, not two
@@ -279,6 +279,10 @@ def test_pdfs_older_than_the_site_are_not_linked(tmp_path):
     assert build.link_pdfs(build_dir) == []
     assert "halfopen-pdf-links" not in (build_dir / "html" / "chapters" / "02_x.html").read_text(encoding="utf-8")
     assert not (build_dir / "html" / "pdf").exists()
+
+
+def test_pdf_sizes_are_given_for_slow_networks():
+    assert [build._size(n) for n in (9, 310_400, 4_230_000)] == ["1 KB", "310 KB", "4.2 MB"]
 
 
 def test_a_page_links_only_the_pdfs_that_exist(tmp_path):
@@ -343,14 +347,19 @@ def _chapter_pages(html: Path) -> list[Path]:
     return sorted((html / "chapters").glob("*.html"))
 
 
+def _build_with_address(build_dir: Path) -> subprocess.CompletedProcess:
+    """The book command with both settings, as the deploy workflow runs it."""
+    env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
+    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="module")
 def published_book(tmp_path_factory, session_build_dir, chapter_results) -> Path:
     """The book built with an address and a repository, from the session's executed chapters."""
     build_dir = tmp_path_factory.mktemp("published")
     shutil.copytree(session_build_dir / "executed", build_dir / "executed")
-    env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
-    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
-    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = _build_with_address(build_dir)
     if proc.returncode != 0:
         pytest.fail(f"no build with an address ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
     return build_dir / "html"
@@ -426,6 +435,26 @@ def test_a_build_with_an_address_derives_every_link_from_it(published_book):
     for page in html.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not [a for a in INVENTED if a in text], page
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_book_command_links_the_pdfs_printed_from_its_book(published_book):
+    """The deploy workflow's order: build, print the PDFs, the book command again (it links them)."""
+    from halfopen_book import pdf
+
+    html, build_dir = published_book, published_book.parent
+    intro = html / "intro.html"
+    assert not (html / "pdf").exists() and "halfopen-pdf-links" not in intro.read_text(encoding="utf-8")
+    written, _ = pdf.print_book(build_dir, log=lambda *_: None)
+    assert len(written) > 2
+    proc = _build_with_address(build_dir)
+    assert proc.returncode == 0 and "Book unchanged" in proc.stdout, proc.stdout + proc.stderr
+    assert sorted(p.name for p in (html / "pdf").iterdir()) == sorted(p.name for p in written)
+    chapter = (html / "chapters" / "02_open_government_in_central_asia.html").read_text(encoding="utf-8")
+    for href in ("../pdf/02_open_government_in_central_asia.pdf", "../pdf/book.pdf"):
+        assert f'<a href="{href}">' in chapter, href
+    assert '<a href="pdf/book.pdf">' in intro.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- Binder
