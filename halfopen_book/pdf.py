@@ -38,10 +38,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
 from halfopen import paths
 
+from .chapters import toc_documents
 from .citation import UNCITED_PAGES
 
 #: The browser, found by :func:`find_chromium`; Playwright must never download one.
@@ -86,22 +85,8 @@ class ChromiumMissing(RuntimeError):
 
 def reading_order(toc_file: Path | None = None) -> list[str]:
     """The book's pages in reading order, as paths relative to the html folder (``intro.html``, ...)."""
-    toc = yaml.safe_load(Path(toc_file or paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            for key in ("sections", "chapters"):
-                walk(entry.get(key, []))
-            for part in entry.get("parts", []):
-                walk(part.get("chapters", []))
-
-    walk(toc.get("chapters", []))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    return [str(Path(f).with_suffix("")) + ".html" for f in files]
+    root = Path(toc_file).parent if toc_file else None
+    return [f"{doc}.html" for doc in toc_documents(root)]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
