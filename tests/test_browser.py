@@ -380,9 +380,17 @@ def _bibtex_entries(visit: Visit):
 
 
 def test_every_chapter_has_a_cite_block_whose_bibtex_parses(visits, toc_pages):
+    from halfopen_book.citation import UNCITED_PAGES
+    from halfopen_book.sphinx_ext import UNPUBLISHED
+
     bad = []
+    uncited = {f"{p}.html" for p in UNCITED_PAGES}
     for path in toc_pages[1:]:
         v = visits["desktop"][path]
+        if path in uncited:  # issue 13 §6: not on the bibliography or the status page
+            if v.cite is not None:
+                bad.append(f"{path}: a page not worth citing shows a cite block")
+            continue
         if v.cite is None:
             bad.append(f"{path}: no 'Cite this chapter' block (an element with id 'cite-this-chapter')")
             continue
@@ -397,8 +405,13 @@ def test_every_chapter_has_a_cite_block_whose_bibtex_parses(visits, toc_pages):
         stem = Path(path).stem
         if not any(_norm(v.title) in _norm(e.fields.get("title", "")) for e in entries.values()):
             bad.append(f"{path}: no BibTeX entry has the chapter's title {v.title!r}")
-        # pybtex's writer LaTeX-encodes fields ("_" as "\_"): compare the decoded URL
-        if not any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in entries.values()):
+        # pybtex's writer LaTeX-encodes fields ("_" as "\_"): compare the decoded URL. A book
+        # built without a site address names none and says so instead.
+        if UNPUBLISHED in v.cite["text"]:
+            own = [e for e in entries.values() if _norm(v.title) in _norm(e.fields.get("title", ""))]
+            if any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in own):
+                bad.append(f"{path}: the cite block says the book is not published but its BibTeX has a url")
+        elif not any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in entries.values()):
             bad.append(f"{path}: no BibTeX entry has a url to this chapter ({stem})")
         if "10.4000/irpp.325" not in v.cite["text"]:
             bad.append(f"{path}: the cite block does not give the original paper (doi 10.4000/irpp.325)")
