@@ -6,13 +6,14 @@
     // aria-label does not contain its visible text ("Search" on a button that shows
     // "Search… Ctrl+K", "Toggle hidden content" on "Show code cell source") is named by
     // what it shows instead, which is what speech-input users say.
-    document.querySelectorAll("button[aria-label], summary[aria-label], a[aria-label]").forEach(function (el) {
+    // All reads first, then all writes: removing an attribute between two reads of innerText
+    // would make the browser lay the page out again for each control (seconds on a phone).
+    var mismatched = Array.from(document.querySelectorAll("button[aria-label], summary[aria-label], a[aria-label]")).filter(function (el) {
       var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
       var label = el.getAttribute("aria-label") || "";
-      if (visible && label.toLowerCase().indexOf(visible.toLowerCase()) === -1) {
-        el.removeAttribute("aria-label");
-      }
+      return visible && label.toLowerCase().indexOf(visible.toLowerCase()) === -1;
     });
+    mismatched.forEach(function (el) { el.removeAttribute("aria-label"); });
     // The colour-mode button shows only icons, whose tooltips ("Light", "Dark", "System
     // Settings") axe reads as its visible text: the icons are decoration, "Color mode" names it.
     document.querySelectorAll(".theme-switch-button .theme-switch, .theme-switch-button svg").forEach(function (el) {
