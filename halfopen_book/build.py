@@ -318,7 +318,7 @@ def publish(site: Path, dest: Path, site_url: str = "") -> None:
     shutil.copytree(site, dest, ignore=stale)
     for page in dest.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        rewritten = html_steps.rewrite(text)
+        rewritten = html_steps.rewrite(text, page)
         if rewritten != text:
             page.write_text(rewritten, encoding="utf-8")
     write_robots(dest, site_url)
