@@ -26,11 +26,8 @@ The exit code is non-zero when Lighthouse failed on a page (its figures would be
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fnmatch
-import functools
 import gzip
-import http.server
 import json
 import mimetypes
 import os
@@ -38,11 +35,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from the checkout: the book's own server
+from halfopen_book.pdf import QuietHandler, serve  # noqa: E402 - after the path
+
 #: Where ``npm i`` in benchmarks/README.md puts Lighthouse; ``--lighthouse`` or $LIGHTHOUSE overrides.
 LIGHTHOUSE = ROOT / "benchmarks" / "node_modules" / ".bin" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"
@@ -57,11 +55,8 @@ COMPRESSED = ("text/", "application/javascript", "application/json", "image/svg+
 # --------------------------------------------------------------------------- serving
 
 
-class CompressingHandler(http.server.SimpleHTTPRequestHandler):
+class CompressingHandler(QuietHandler):
     """Static files, gzip-compressed (level 6) when the client accepts it and the type is text."""
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
-        pass
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
         path = Path(self.translate_path(self.path))
@@ -84,19 +79,9 @@ class CompressingHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def serve_compressed(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` compressed on 127.0.0.1 at a free port; yield its base URL (ending in /)."""
-    handler = functools.partial(CompressingHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def serve_compressed(folder: Path):
+    """Serve ``folder`` compressed on 127.0.0.1 at a free port (a context manager yielding its URL)."""
+    return serve(folder, CompressingHandler)
 
 
 # --------------------------------------------------------------------------- pages

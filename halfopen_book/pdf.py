@@ -89,15 +89,21 @@ def reading_order(toc_file: Path | None = None) -> list[str]:
     return [f"{doc}.html" for doc in toc_documents(root)]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The standard library's static file handler, without a log line per request."""
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 at a free port, in a thread; yield its base URL (ending in /)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 at a free port, in a thread; yield its base URL (ending in /).
+
+    ``handler_class`` answers the requests (``benchmarks/lighthouse.py`` passes one that
+    compresses, as a static host does).
+    """
+    handler = functools.partial(handler_class, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

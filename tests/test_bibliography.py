@@ -145,7 +145,11 @@ def test_eckstein_is_given_as_published_with_the_papers_wording_in_its_note():
     "key, url, dates",
     [
         ("fh_fiw_2013_2025", "https://freedomhouse.org/report/freedom-world", ["2026-11-28", "2026-11-30"]),
-        ("undesa_egov_surveys", "https://publicadministration.un.org/egovkb/en-us/Data-Center", ["2026-11-28", "2026-11-30"]),
+        (
+            "undesa_egov_surveys",
+            "https://publicadministration.un.org/egovkb/en-us/Data-Center",
+            ["2026-11-28", "2026-11-30"],
+        ),
         ("wb_wgi_2024", "https://www.worldbank.org/en/publication/worldwide-governance-indicators", ["2026-11-28"]),
     ],
 )

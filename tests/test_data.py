@@ -877,7 +877,7 @@ def test_an_unknown_check_in_the_descriptor_is_said_plainly(tmp_path):
 @pytest.fixture(scope="module")
 def book_copy(tmp_path_factory):
     """One copy of the book for the command-line cases (each restores the table it breaks)."""
-    from test_runner import copy_book
+    from copies import copy_book
 
     return copy_book(tmp_path_factory.mktemp("bad-data") / "book")
 
@@ -894,7 +894,8 @@ CLI = {
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CLI))
 def test_the_command_line_stops_with_the_message_and_no_pandas_traceback(kind, book_copy, tmp_path):
-    from test_runner import fail, halfopen, statuses
+    from copies import fail, halfopen
+    from test_runner import statuses
 
     case = BAD[kind]
     path = book_copy / "data" / data.resource(case.table)["path"]

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from copies import REPOSITORY, SITE, build_with_address
 
 from halfopen_book import build, citation, sphinx_ext
 
@@ -40,8 +41,6 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT_DIR = ROOT / "tests" / "actionlint"
 #: The addresses the book once named without owning them: they must appear nowhere.
 INVENTED = ("half-open-government.github.io", "github.com/half-open-government")
-SITE = "https://example.org/halfopen/"
-REPOSITORY = "https://github.com/example-org/halfopen-book"
 CFF = citation.load_citation(ROOT / "CITATION.cff")
 
 
@@ -347,24 +346,6 @@ def _chapter_pages(html: Path) -> list[Path]:
     return sorted((html / "chapters").glob("*.html"))
 
 
-def _build_with_address(build_dir: Path) -> subprocess.CompletedProcess:
-    """The book command with both settings, as the deploy workflow runs it."""
-    env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
-    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def published_book(tmp_path_factory, session_build_dir, chapter_results) -> Path:
-    """The book built with an address and a repository, from the session's executed chapters."""
-    build_dir = tmp_path_factory.mktemp("published")
-    shutil.copytree(session_build_dir / "executed", build_dir / "executed")
-    proc = _build_with_address(build_dir)
-    if proc.returncode != 0:
-        pytest.fail(f"no build with an address ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return build_dir / "html"
-
-
 @pytest.mark.slow
 def test_a_build_without_an_address_names_none(built_book):
     html = built_book
@@ -411,7 +392,7 @@ def test_cite_blocks_only_where_worth_citing_with_the_version_and_date_of_citati
 
 @pytest.mark.slow
 def test_a_build_with_an_address_derives_every_link_from_it(published_book):
-    html = published_book
+    html = published_book["html"]
     for cff in (html.parent / "staging" / "src" / "CITATION.cff", html / "CITATION.cff"):
         staged = citation.load_citation(cff)
         assert staged["url"] == SITE and staged["repository-code"] == REPOSITORY, cff
@@ -439,19 +420,18 @@ def test_a_build_with_an_address_derives_every_link_from_it(published_book):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_book_command_links_the_pdfs_printed_from_its_book(published_book):
+def test_the_book_command_links_the_pdfs_printed_from_its_book(published_book, published_pdfs):
     """The deploy workflow's order: build, print the PDFs, the book command again (it links them)."""
-    from halfopen_book import pdf
-
-    html, build_dir = published_book, published_book.parent
-    intro = html / "intro.html"
-    assert not (html / "pdf").exists() and "halfopen-pdf-links" not in intro.read_text(encoding="utf-8")
-    written, _ = pdf.print_book(build_dir, log=lambda *_: None)
+    html, printed = published_book["html"], published_pdfs
+    assert not printed["pdf_dir_before"] and "halfopen-pdf-links" not in printed["intro_before"]
+    assert printed["proc"].returncode == 0, printed["proc"].stdout + printed["proc"].stderr
+    written = sorted(p.name for p in printed["dir"].iterdir())
     assert len(written) > 2
-    proc = _build_with_address(build_dir)
+    proc = build_with_address(published_book["build"])
     assert proc.returncode == 0 and "Book unchanged" in proc.stdout, proc.stdout + proc.stderr
-    assert sorted(p.name for p in (html / "pdf").iterdir()) == sorted(p.name for p in written)
+    assert sorted(p.name for p in (html / "pdf").iterdir()) == written
     chapter = (html / "chapters" / "02_open_government_in_central_asia.html").read_text(encoding="utf-8")
+    intro = html / "intro.html"
     for href in ("../pdf/02_open_government_in_central_asia.pdf", "../pdf/book.pdf"):
         assert f'<a href="{href}">' in chapter, href
     assert '<a href="pdf/book.pdf">' in intro.read_text(encoding="utf-8")
@@ -473,7 +453,7 @@ def test_a_chapter_runs_in_a_fresh_environment_made_from_binders_files_alone(tmp
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env["HALFOPEN_VALIDATED_DIR"] = str(tmp_path / "validated")
     install = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-compile", "-r", "requirements.txt"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -1,10 +1,11 @@
 """The papermill runner (halfopen_book.run): its functions, and its promises on a copy of the book.
 
 Unit tests exercise the pure functions on small hand-made notebooks and manifests. The
-integration tests (marked ``slow``) copy the book's files into a temporary folder and run
-the COPY's own package there (``PYTHONPATH=<copy>``, ``cwd=<copy>``), so ``paths.ROOT`` is
-the copy and every edit below (a data value, a failing cell) touches the copy only. They
-prove the promises of issue 4:
+integration tests (marked ``slow``) work on the session's ``copied_book`` (``conftest.py``,
+``tests/copies.py``): the book's files copied into a temporary folder and built cold with the
+COPY's own package (``PYTHONPATH=<copy>``, ``cwd=<copy>``), so ``paths.ROOT`` is the copy and
+every edit below (a data value, a failing cell) touches the copy only. They prove the
+promises of issue 4:
 
 (a) a no-op rebuild executes no chapter;
 (b) editing one value of one table re-executes exactly the chapters that read it (as their
@@ -19,7 +20,6 @@ prove the promises of issue 4:
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from copies import fail, halfopen, sha, tree_hashes
 
 from halfopen_book import run
 
@@ -56,49 +57,6 @@ def make_notebook(path: Path, parameters: str | None, body: str = "x = 1", outpu
     nb.cells.append(cell)
     path.write_text(nbformat.writes(nb), encoding="utf-8")
     return path
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (bytecode caches aside) -> its SHA-256."""
-    return {
-        str(p.relative_to(folder)): sha(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
-
-
-def copy_book(dest: Path) -> Path:
-    """Copy the book's files (tracked, plus new ones git doesn't ignore) into ``dest``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for rel in filter(None, listed.split("\0")):
-        src = ROOT / rel
-        if src.is_file():  # a tracked file deleted in the working tree is not part of the book
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
-
-
-def halfopen(copy: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """``python -m halfopen ARGS`` with the copy's package, from inside the copy."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HALFOPEN_DATA_DIR", "HALFOPEN_READ_LOG")}
-    env["PYTHONPATH"] = str(copy)
-    return subprocess.run(
-        [sys.executable, "-m", "halfopen", *args],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def statuses(proc: subprocess.CompletedProcess) -> dict[str, str]:
@@ -154,10 +112,6 @@ def images_shown(site: Path) -> set[str]:
     for page in site.rglob("*.html"):
         Pointers().feed(page.read_text(encoding="utf-8"))
     return shown
-
-
-def fail(proc: subprocess.CompletedProcess) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout[-5000:]}\n--- stderr\n{proc.stderr[-5000:]}"
 
 
 # --------------------------------------------------------------------------- unit: cache keys
@@ -229,17 +183,10 @@ def test_summary_counts_and_errors():
 # --------------------------------------------------------------------------- integration (a copy of the book)
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    """A copy of the book, built once, cold, into a build folder beside it."""
-    base = tmp_path_factory.mktemp("runner")
-    copy = copy_book(base / "book")
-    build = base / "build"
-    before = tree_hashes(copy)
-    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
-    after = tree_hashes(copy)
-    assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
-    return {"copy": copy, "build": build, "cold": proc, "before": before, "after": after}
+@pytest.fixture
+def book(copied_book):
+    """The session's copy of the book and its build folder (``conftest.copied_book``)."""
+    return copied_book
 
 
 @pytest.mark.slow

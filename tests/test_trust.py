@@ -5,20 +5,21 @@ the same book, and text from data is escaped in the HTML.
     before any test of the session runs, and again after the session's real-checkout execution
     and build (the ``chapter_results`` and ``built_book`` fixtures of ``conftest.py``) and this
     module's heavy paths: nothing changed, and no new file appeared in ``data/`` or ``chapters/``.
-(2) On a copy of the book (the runner's ``copy_book``, run with ``PYTHONPATH=<copy>``), a build
-    that fails, by a bad table or by a Sphinx warning (a broken ``{ref}``), leaves the last good
-    ``html/`` byte-identical and says so.
-(3) Two clean builds of the copy (fresh build folders, ``--force``) give byte-identical figures
-    (``html/_images``) and executed notebooks identical apart from timing: every chapter's
-    notebook byte for byte, the status page once its run times and its build folder's path are
-    masked. (The first run of this test found every cell id random: papermill upgrades the
-    nbformat-4.4 sources and assigns random ids; ``halfopen_book.run._normalise`` now makes them
-    deterministic.)
+(2) On the session's copy of the book (``copied_book``, run with ``PYTHONPATH=<copy>``), a
+    build that fails, by a bad table or by a Sphinx warning (a broken ``{ref}``), leaves the
+    last good ``html/`` byte-identical and says so.
+(3) The session's two clean builds of the checkout (``built_book``, and ``published_book``:
+    another build folder, every chapter executed again) give byte-identical figures
+    (``html/_images``) and executed notebooks: every chapter's notebook byte for byte. (The
+    first run of this test found every cell id random: papermill upgrades the nbformat-4.4
+    sources and assigns random ids; ``halfopen_book.run._normalise`` now makes them
+    deterministic.) Their pages differ on purpose (one has a site address), so pages are
+    compared by the runner's test of an incremental build against a fresh one.
 (4) A cell of ``data/study_sample.csv`` holding ``<script>alert(1)</script>`` shows as that text
     in chapter 04's table, and no page of the book holds a script element running it.
 
-Heavy (marked ``slow``): one copy, two cold builds, three incremental ones, shared by the tests
-through a module fixture; each test restores what it edits in the copy.
+Heavy (marked ``slow``): they share the session's builds (``conftest.py``) and make three
+incremental ones of the copy; each test restores what it edits in the copy.
 """
 
 from __future__ import annotations
@@ -32,17 +33,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_runner import copy_book, fail, halfopen, sha, statuses, text_of, tree_hashes
+from copies import fail, halfopen, snapshot, tree_hashes
+from test_runner import statuses, text_of
 
 from halfopen_book import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>"
 CH04 = "04_data_collection_and_analysis"
-#: The status page's HTML shows each chapter's run time (rendered while building), so that one
-#: page is left out of the byte comparison; its executed notebook, like every other, is compared
-#: whole.
-STATUS_PAGE = "a4_status"
 
 
 def _git(*args: str) -> list[str]:
@@ -69,52 +67,29 @@ TRACKED_AT_START = tracked_hashes()
 NEW_AT_START = new_files_in_sources()
 
 
-# --------------------------------------------------------------------------- the copy and its builds
-
-
-def _snapshot(build: Path) -> dict:
-    """What (3) compares, read right after a build (later tests rebuild into the same folder)."""
-    executed = {p.name: p.read_text(encoding="utf-8") for p in sorted((build / "executed").glob("*.ipynb"))}
-    html = build / "html"
-    pages = {
-        str(p.relative_to(html)): sha(p) for p in sorted((html / "chapters").glob("*.html")) if p.stem != STATUS_PAGE
-    }
-    return {"images": tree_hashes(html / "_images"), "executed": executed, "pages": pages}
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    """A copy of the book built twice from clean, into two build folders, with --force."""
-    base = tmp_path_factory.mktemp("trust")
-    copy = copy_book(base / "book")
-    out = {"copy": copy}
-    for key in ("a", "b"):
-        build = base / f"build-{key}"
-        proc = halfopen(copy, "build", "--force", "--build-dir", str(build), "--no-progress")
-        assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
-        out[key] = build
-        out[f"snapshot-{key}"] = _snapshot(build)
-    return out
+@pytest.fixture
+def book(copied_book):
+    """The session's copy of the book; ``a`` is its build folder."""
+    return {"copy": copied_book["copy"], "a": copied_book["build"]}
 
 
 # --------------------------------------------------------------------------- (3) the same inputs, the same book
 
 
 @pytest.mark.slow
-def test_3_two_clean_builds_give_identical_figures_and_notebooks(book):
-    a, b = book["snapshot-a"], book["snapshot-b"]
+def test_3_two_clean_builds_give_identical_figures_and_notebooks(session_build_dir, built_book, published_book):
+    a, b = snapshot(session_build_dir), published_book["snapshot"]
     assert a["images"], "the book has no figure files"
     assert all(name.endswith((".png", ".svg")) for name in a["images"]), sorted(a["images"])
     assert a["images"] == b["images"], "figure files differ between two clean builds"
-    assert len(a["executed"]) == len(run.chapters(book["copy"]))
+    assert len(a["executed"]) == len(run.chapters(ROOT))
     differ = [name for name in a["executed"] if a["executed"][name] != b["executed"].get(name)]
     assert not differ, f"executed notebooks differ between two clean builds: {differ}"
-    assert a["pages"] == b["pages"], [p for p in a["pages"] if a["pages"][p] != b["pages"].get(p)]
 
 
 @pytest.mark.slow
-def test_3_figure_files_carry_no_timestamp(book):
-    images = sorted((book["a"] / "html" / "_images").iterdir())
+def test_3_figure_files_carry_no_timestamp(built_book):
+    images = sorted((built_book / "_images").iterdir())
     for p in images:
         body = p.read_bytes()
         if p.suffix == ".png":
@@ -124,8 +99,8 @@ def test_3_figure_files_carry_no_timestamp(book):
 
 
 @pytest.mark.slow
-def test_3_executed_notebooks_carry_no_timing_metadata(book):
-    for p in sorted((book["a"] / "executed").glob("*.ipynb")):
+def test_3_executed_notebooks_carry_no_timing_metadata(session_build_dir, chapter_results):
+    for p in sorted((session_build_dir / "executed").glob("*.ipynb")):
         nb = nbformat.read(p, as_version=4)
         assert "papermill" not in nb.metadata, p.name
         for cell in nb.cells:
@@ -245,9 +220,12 @@ def test_4_a_script_in_a_table_cell_shows_as_text(book):
 
 
 @pytest.mark.slow
-def test_1_no_command_writes_a_tracked_file(chapter_results, built_book, book):
-    """Runs last in this module: after the session's real-checkout run and build, and the above."""
-    assert chapter_results and (built_book / "index.html").exists()
+def test_1_no_command_writes_a_tracked_file(chapter_results, built_book, published_pdfs):
+    """After the session's builds of the checkout (with and without an address) and its PDFs.
+
+    (The copy's builds never see the checkout: ``test_runner`` checks the copy's own sources.)
+    """
+    assert chapter_results and (built_book / "index.html").exists() and published_pdfs["proc"].returncode == 0
     after = tracked_hashes()
     changed = sorted(rel for rel in set(TRACKED_AT_START) | set(after) if TRACKED_AT_START.get(rel) != after.get(rel))
     assert not changed, (
