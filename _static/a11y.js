@@ -27,11 +27,13 @@
       el.setAttribute("role", "listitem");
     });
   }
+  // Once, after the theme's own handlers of DOMContentLoaded have made their controls. (It
+  // used to run again at "load", when Font Awesome swapped its icons in; the icons are inline
+  // SVG now, and each pass lays the whole page out: on chapter 13 it was the longest task.)
+  function afterTheTheme() { setTimeout(repair, 0); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", repair);
+    document.addEventListener("DOMContentLoaded", afterTheTheme);
   } else {
-    repair();
+    afterTheTheme();
   }
-  // Font Awesome swaps its icons in after the page loads: repair again then.
-  window.addEventListener("load", repair);
 })();
