@@ -124,7 +124,7 @@ def published_book(tmp_path_factory) -> dict:
     build_dir = tmp_path_factory.mktemp("published")
     proc = build_with_address(build_dir)
     if proc.returncode != 0:
-        pytest.fail(f"no build with an address ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        pytest.fail(f"no build with an address:\n{fail(proc)}")
     return {"html": build_dir / "html", "build": build_dir, "snapshot": snapshot(build_dir)}
 
 
@@ -132,7 +132,8 @@ def published_book(tmp_path_factory) -> dict:
 def published_pdfs(published_book) -> dict:
     """The deploy workflow's second step: the PDFs printed from the published book.
 
-    Returns the printer's process and the intro page as it was before printing.
+    Returns the printer's process, the folder it printed into, and the intro page and whether
+    the site had a ``pdf`` folder, as they were before printing.
     """
     build_dir = published_book["build"]
     intro_before = (published_book["html"] / "intro.html").read_text(encoding="utf-8")

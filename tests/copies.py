@@ -79,10 +79,10 @@ def snapshot(build: Path) -> dict:
     return {"images": tree_hashes(build / "html" / "_images"), "executed": executed}
 
 
-def build_with_address(build_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+def build_with_address(build_dir: Path) -> subprocess.CompletedProcess:
     """The book command with both settings, as the deploy workflow runs it."""
     from halfopen_book import build
 
     env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
-    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress", *extra]
+    command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

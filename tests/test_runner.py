@@ -183,15 +183,9 @@ def test_summary_counts_and_errors():
 # --------------------------------------------------------------------------- integration (a copy of the book)
 
 
-@pytest.fixture
-def book(copied_book):
-    """The session's copy of the book and its build folder (``conftest.copied_book``)."""
-    return copied_book
-
-
 @pytest.mark.slow
-def test_the_copy_runs_its_own_package(book):
-    copy = book["copy"]
+def test_the_copy_runs_its_own_package(copied_book):
+    copy = copied_book["copy"]
     env = dict(os.environ, PYTHONPATH=str(copy))
     probe = subprocess.run(
         [sys.executable, "-c", "import halfopen, halfopen.paths as p; print(halfopen.__file__); print(p.ROOT)"],
@@ -203,28 +197,28 @@ def test_the_copy_runs_its_own_package(book):
     ).stdout.split()
     assert probe == [str(copy / "halfopen" / "__init__.py"), str(copy)]
     # ... and so did the kernels: every file a chapter read lies inside the copy or its build folder
-    reads = [r["path"] for m in manifests(book["build"]).values() for r in m["reads"]]
+    reads = [r["path"] for m in manifests(copied_book["build"]).values() for r in m["reads"]]
     assert any(p.endswith("/data/freedom_house.csv") for p in reads)
-    outside = [p for p in reads if not (p.startswith(str(copy) + "/") or p.startswith(str(book["build"]) + "/"))]
+    outside = [p for p in reads if not (p.startswith(str(copy) + "/") or p.startswith(str(copied_book["build"]) + "/"))]
     assert not outside, f"chapters read files outside the copy: {outside}"
 
 
 @pytest.mark.slow
-def test_e_executed_notebooks_go_to_the_build_folder_never_over_the_sources(book):
-    assert book["after"] == book["before"], "building changed files of the book's sources"
-    copy, executed = book["copy"], book["build"] / "executed"
+def test_e_executed_notebooks_go_to_the_build_folder_never_over_the_sources(copied_book):
+    assert copied_book["after"] == copied_book["before"], "building changed files of the book's sources"
+    copy, executed = copied_book["copy"], copied_book["build"] / "executed"
     for c in run.chapters(copy):
         src = nbformat.read(c.path, as_version=4)
         assert all(not cell.get("outputs") for cell in src.cells if cell.cell_type == "code"), c.name
         done = nbformat.read(executed / f"{c.name}.ipynb", as_version=4)
         code = [cell for cell in done.cells if cell.cell_type == "code"]
         assert code and all(cell.execution_count for cell in code), f"{c.name}: not every cell was executed"
-    assert counts(book["cold"]) == (len(run.chapters(copy)), 0, 0)
+    assert counts(copied_book["cold"]) == (len(run.chapters(copy)), 0, 0)
 
 
 @pytest.mark.slow
-def test_a_noop_rebuild_executes_no_chapter(book):
-    copy, build = book["copy"], book["build"]
+def test_a_noop_rebuild_executes_no_chapter(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     executed_before = tree_hashes(build / "executed")
     proc = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")
     assert proc.returncode == 0, fail(proc)
@@ -235,8 +229,8 @@ def test_a_noop_rebuild_executes_no_chapter(book):
 
 
 @pytest.mark.slow
-def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(book):
-    copy, build = book["copy"], book["build"]
+def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     html_before = tree_hashes(build / "html")
     proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
     assert proc.returncode == 0, fail(proc)
@@ -246,8 +240,8 @@ def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(book):
 
 
 @pytest.mark.slow
-def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(book):
-    copy, build = book["copy"], book["build"]
+def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     table = copy / "data" / "freedom_house.csv"
     readers = {name for name, m in manifests(build).items() if str(table) in {r["path"] for r in m["reads"]}}
     all_names = {c.name for c in run.chapters(copy)}
@@ -316,8 +310,8 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(bo
 
 
 @pytest.mark.slow
-def test_c_a_failing_chapter_is_reported_and_the_last_good_book_stays(book):
-    copy, build = book["copy"], book["build"]
+def test_c_a_failing_chapter_is_reported_and_the_last_good_book_stays(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     src = copy / "chapters" / f"{CH02}.ipynb"
     original = src.read_bytes()
     nb = nbformat.reads(original.decode("utf-8"), as_version=4)
@@ -369,10 +363,10 @@ def _injected(executed: Path) -> str:
 
 
 @pytest.mark.slow
-def test_d_parameters_reach_the_chapters_that_declare_them(book, tmp_path):
+def test_d_parameters_reach_the_chapters_that_declare_them(copied_book, tmp_path):
     from halfopen import data
 
-    copy = book["copy"]
+    copy = copied_book["copy"]
     build = tmp_path / "build"
     chapters_before = tree_hashes(copy / "chapters")
     fh = data.load("freedom_house", copy / "data")
@@ -418,9 +412,9 @@ def test_d_parameters_reach_the_chapters_that_declare_them(book, tmp_path):
         (["01", "-p", "edition", "2025"], "edition"),  # 02 declares it, but 02 is not in this run
     ],
 )
-def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, args, name):
+def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(copied_book, tmp_path, args, name):
     build = tmp_path / "build"
-    proc = halfopen(book["copy"], "run", *args, "--build-dir", str(build), "--no-progress")
+    proc = halfopen(copied_book["copy"], "run", *args, "--build-dir", str(build), "--no-progress")
     assert proc.returncode == 2, fail(proc)
     assert proc.stderr.startswith(f"error: no chapter of this run declares the parameter(s) {name};"), proc.stderr
     assert "Traceback" not in proc.stderr
@@ -428,8 +422,8 @@ def test_d_an_undeclared_parameter_exits_2_with_a_clear_message(book, tmp_path, 
 
 
 @pytest.mark.slow
-def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_its_importers(book):
-    copy, build = book["copy"], book["build"]
+def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_its_importers(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     settle = halfopen(copy, "run", "--build-dir", str(build), "--no-progress")  # whatever earlier tests left
     assert settle.returncode == 0, fail(settle)
     tool = copy / "halfopen_book" / "pdf.py"
@@ -459,10 +453,10 @@ def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_it
 
 
 @pytest.mark.slow
-def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(book, tmp_path):
+def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(copied_book, tmp_path):
     build = tmp_path / "build"
     proc = halfopen(
-        book["copy"],
+        copied_book["copy"],
         "run",
         "02",
         "13",
@@ -500,7 +494,7 @@ def test_expected_seconds_prefers_the_last_run_then_the_source_size(tmp_path):
 
 
 @pytest.mark.slow
-def test_d_new_countries_in_own_tables_reach_the_chapters_they_are_aimed_at(book, tmp_path):
+def test_d_new_countries_in_own_tables_reach_the_chapters_they_are_aimed_at(copied_book, tmp_path):
     """A reader's own tables with two more countries (issue 11's Mongolia–Russia case).
 
     The rows are a TEST FIXTURE: copies of Kazakhstan's Open Budget rows under other codes,
@@ -508,7 +502,7 @@ def test_d_new_countries_in_own_tables_reach_the_chapters_they_are_aimed_at(book
     seen. No value here is data about Mongolia or Russia.
     """
     mine = tmp_path / "my_data"
-    shutil.copytree(book["copy"] / "data", mine)
+    shutil.copytree(copied_book["copy"] / "data", mine)
     with (mine / "countries.csv").open("a", encoding="utf-8") as f:
         f.write("MNG,Mongolia,Comparator\nRUS,Russia,Comparator\n")
     obs = (mine / "obs_central_asia.csv").read_text(encoding="utf-8").splitlines()
@@ -518,7 +512,7 @@ def test_d_new_countries_in_own_tables_reach_the_chapters_they_are_aimed_at(book
     countries = "[Kazakhstan, Mongolia, Russia]"
     build = tmp_path / "build"
     proc = halfopen(
-        book["copy"],
+        copied_book["copy"],
         "run",
         "06",
         "13",

@@ -67,12 +67,6 @@ TRACKED_AT_START = tracked_hashes()
 NEW_AT_START = new_files_in_sources()
 
 
-@pytest.fixture
-def book(copied_book):
-    """The session's copy of the book; ``a`` is its build folder."""
-    return {"copy": copied_book["copy"], "a": copied_book["build"]}
-
-
 # --------------------------------------------------------------------------- (3) the same inputs, the same book
 
 
@@ -117,8 +111,8 @@ def _kept(proc, build: Path) -> None:
 
 
 @pytest.mark.slow
-def test_2_a_bad_table_stops_the_build_and_the_last_good_html_stays(book):
-    copy, build = book["copy"], book["a"]
+def test_2_a_bad_table_stops_the_build_and_the_last_good_html_stays(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     table = copy / "data" / "freedom_house.csv"
     original = table.read_bytes()
     html_before, stamp_before = tree_hashes(build / "html"), (build / "html.sha256").read_bytes()
@@ -142,8 +136,8 @@ def test_2_a_bad_table_stops_the_build_and_the_last_good_html_stays(book):
 
 
 @pytest.mark.slow
-def test_2_a_sphinx_warning_fails_the_build_and_the_last_good_html_stays(book):
-    copy, build = book["copy"], book["a"]
+def test_2_a_sphinx_warning_fails_the_build_and_the_last_good_html_stays(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     src = copy / "chapters" / "01_background.ipynb"
     original = src.read_bytes()
     nb = nbformat.reads(original.decode("utf-8"), as_version=4)
@@ -190,8 +184,8 @@ class _Scripts(HTMLParser):
 
 
 @pytest.mark.slow
-def test_4_a_script_in_a_table_cell_shows_as_text(book):
-    copy, build = book["copy"], book["a"]
+def test_4_a_script_in_a_table_cell_shows_as_text(copied_book):
+    copy, build = copied_book["copy"], copied_book["build"]
     table = copy / "data" / "study_sample.csv"
     original = table.read_bytes()
     lines = original.decode("utf-8").split("\n")
