@@ -1,4 +1,4 @@
-"""The paper's "half-open" thesis against the public indices over time (chapter 13).
+"""The paper's "half-open" thesis against the public indices over time (chapters 13 and 14).
 
 The paper had one year of index data. This module puts four composite indices side by side
 over time for the countries of Table 1: Freedom House (*Freedom in the World*), the Open
@@ -46,7 +46,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import derive, theme
+from . import data, derive, theme
 
 #: The nominal range of WGI estimates, mapped onto 0-100 points.
 WGI_RANGE = (-2.5, 2.5)
@@ -277,6 +277,94 @@ def window_table(tables: dict[str, pd.DataFrame], classes: pd.DataFrame, start: 
             }
         )
     return pd.DataFrame(records).set_index("Measure")
+
+
+# --------------------------------------------------------------------------- the two chapters' start
+
+#: The tables the update reads (``data/NAME.csv``), loaded and validated by :func:`load_study`.
+STUDY_TABLES = (
+    "countries",
+    "freedom_house",
+    "freedom_status_thresholds",
+    "obs_central_asia",
+    "obs_2017_countries",
+    "obs_score_bands",
+    "egov_survey",
+    "wgi",
+    "measure_classes",
+)
+
+
+@dataclass(eq=False)
+class Study:
+    """What both chapters of the update start from, built by :func:`load_study`.
+
+    The update is two chapters (13: the method, Freedom House and the Open Budget Survey; 14:
+    the E-Government Survey, the governance indicators and the comparison). Both take the
+    same parameters and build this from them, so the second compares exactly the countries,
+    classes and window that the first describes.
+    """
+
+    tables: dict[str, pd.DataFrame]  #: the validated tables, by name (:data:`STUDY_TABLES`)
+    selected: pd.DataFrame  #: the countries shown (``iso3``, ``name``), in the order asked for
+    comparator: pd.DataFrame  #: the comparator's one row
+    focal: pd.Series  #: the country the prose follows
+    classes: pd.DataFrame  #: every measure, classed (:func:`classification`)
+    compared: pd.DataFrame  #: the measures compared
+    common: tuple[int, int]  #: the years every compared measure covers (:func:`common_window`)
+    start: int  #: the window compared: ``common``, narrowed by the parameters
+    end: int
+    window_notes: list[str]  #: why the window is not what the parameters asked for, if it is not
+
+    @property
+    def comparator_name(self) -> str:
+        return str(self.comparator["name"].iloc[0])
+
+    def setting_values(self) -> dict[str, str | int]:
+        """The values the chapters' prose states about the setting (for ``{glue:text}``)."""
+        return {
+            "shown": names_text(list(self.selected["name"])),
+            "focus": str(self.focal["name"]),
+            "comparator": self.comparator_name,
+            "start": self.start,
+            "end": self.end,
+            "common_start": self.common[0],
+            "common_end": self.common[1],
+            "start_covers": self.start - 1,
+            "window_note": " ".join(self.window_notes) or "here they leave it whole",
+        }
+
+
+def load_study(
+    data_dir: str | None = None,
+    countries: list[str] | None = None,
+    focus: str = "Kazakhstan",
+    comparator: str = "Denmark",
+    start_year: int | None = None,
+    end_year: int | None = None,
+) -> Study:
+    """Load the update's tables and settle its countries and window from the chapters' parameters.
+
+    The parameters mean what the chapters' parameters cells say. A country the tables do
+    not know is refused by :func:`select_countries`; a window the parameters would empty, by
+    :func:`narrow_window`.
+    """
+    tables = {name: data.load(name, data_dir) for name in STUDY_TABLES}
+    compared = classification(tables["measure_classes"], "compared")
+    common = common_window(tables, list(compared["measure"]))
+    start, end, notes = narrow_window(common, start_year, end_year)
+    return Study(
+        tables=tables,
+        selected=select_countries(tables["countries"], countries),
+        comparator=select_countries(tables["countries"], comparator),
+        focal=select_countries(tables["countries"], focus).iloc[0],
+        classes=classification(tables["measure_classes"]),
+        compared=compared,
+        common=common,
+        start=start,
+        end=end,
+        window_notes=notes,
+    )
 
 
 def _value(rows: pd.DataFrame, m: Measure, year: int) -> float:
@@ -1125,3 +1213,173 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
     if missing:
         fig.supxlabel(f"No pairs: {names_text(missing)}.", fontsize=10, style="italic")
     return fig
+
+
+# --------------------------------------------------------------------------- the chapters' sentences
+#
+# Each function gives the values one section of chapters 13 and 14 states in its prose, by the
+# names the prose uses (``{glue:text}`fh_moves```); the chapter glues them. Every value is
+# computed from the tables of the :class:`Study`, so a change of data or parameters reaches the
+# prose.
+
+
+def _focus_path(study: Study, key: str, fmt: str = "{:.2f}", missing: str = NO_DATA) -> str:
+    focal = study.focal
+    return describe_path(series_of(study.tables, key, focal["name"], focal["iso3"]), fmt, missing)
+
+
+def freedom_house_moves(study: Study) -> dict[str, str]:
+    """``fh_moves``: each country's aggregate score at the window's first and last edition;
+    ``status_moves``: every change of status of the countries shown, in any edition (both
+    chapters state these)."""
+    t = study.tables
+    fh = t["freedom_house"]
+    fh_only = study.compared[study.compared["measure"] == "fh"]
+    everyone = changes(t, study.selected, fh_only, study.start, study.end)
+    words = {s: derive.status_label(s, t["freedom_status_thresholds"]).lower() for s in ("F", "PF", "NF")}
+    changed = any(status_changes(fh, name) for name in study.selected["name"])
+    return {
+        "fh_moves": moves_text(everyone, "fh"),
+        "status_moves": (
+            f"Status changed too: {status_changes_text(fh, study.selected, words)}."
+            if changed
+            else "No country shown changed its status in any edition."
+        ),
+    }
+
+
+def freedom_house_values(study: Study) -> dict[str, str | int]:
+    """Chapter 13's Freedom House section: the table's size and span, the focus's path, the moves."""
+    fh = study.tables["freedom_house"]
+    first, last = edition_span(fh, "edition")
+    return {
+        **freedom_house_moves(study),
+        "fh_rows": len(fh),
+        "fh_first": first,
+        "fh_last": last,
+        "focus_fh_path": _focus_path(study, "fh", "{:.0f}"),
+    }
+
+
+def obs_values(study: Study) -> dict[str, str | int]:
+    """Chapter 13's Open Budget Survey section: the rounds, who is missing, the focus's paths."""
+    t = study.tables
+    obs = t["obs_central_asia"]
+    first, last = edition_span(obs, "round")
+    unsurveyed = missing_countries(obs, study.selected)
+    return {
+        "obs_first": first,
+        "obs_last": last,
+        "obs_missing": (
+            f"{names_text(unsurveyed)} {'is' if len(unsurveyed) == 1 else 'are'} not in it"
+            if unsurveyed
+            else "every country shown is in it"
+        ),
+        "comparator_obs": (
+            f"{study.comparator_name} is {'not ' if missing_countries(obs, study.comparator) else ''}in the survey"
+        ),
+        "sufficient": derive.obs_threshold(t["obs_score_bands"], "transparency"),
+        "focus_t_path": _focus_path(study, "obs_t", missing="not surveyed"),
+        "focus_p_path": _focus_path(study, "obs_p", missing="not surveyed"),
+    }
+
+
+def obs_2017_values(study: Study) -> dict[str, str | int]:
+    """Chapter 13's 2017 round: how many countries, their means, the focus's scores and ranks."""
+    obs17 = study.tables["obs_2017_countries"]
+    means = obs_global_means(obs17)
+    place = {m: obs_placement(obs17, study.focal["iso3"], m) for m in OBS_MEASURES}
+    focus17 = "no scores, since it was not surveyed"
+    if place["transparency"]:
+        focus17 = (
+            f"{derive.round_half_up(place['transparency']['value'])} for transparency "
+            f"(ranked {ordinal(place['transparency']['rank'])}), "
+            f"{derive.round_half_up(place['participation']['value'])} for participation "
+            f"(ranked {ordinal(place['participation']['rank'])}) and "
+            f"{derive.round_half_up(place['oversight']['value'])} for oversight"
+        )
+    return {
+        "obs17_n": len(obs17),
+        "mean_t": f"{means['transparency']:.2f}",
+        "mean_p": f"{means['participation']:.2f}",
+        "mean_t_rounded": derive.round_half_up(means["transparency"]),
+        "mean_p_rounded": derive.round_half_up(means["participation"]),
+        "focus17": focus17,
+    }
+
+
+def egov_values(study: Study) -> dict[str, str | int]:
+    """Chapter 14's E-Government Survey section: the surveys, the drift of the index, the focus's rank."""
+    egov = study.tables["egov_survey"]
+    drift = rank_drift(egov, study.selected)
+    first, last = edition_span(egov, "survey")
+    return {
+        "egov_surveys": names_text([str(s) for s in sorted(egov["survey"].unique())]),
+        "egov_first": first,
+        "egov_last": last,
+        "level_rises": int((drift["level change"] > 0).sum()),
+        "n_drift": len(drift),
+        "drift_text": rank_drift_text(drift),
+        "focus_rank_path": _focus_path(study, "egdi_rank", "{:.0f}"),
+    }
+
+
+def wgi_values(study: Study) -> dict[str, str | int]:
+    """Chapter 14's governance-indicators section: the focus's paths and its changes in the window."""
+    wgi = study.tables["wgi"]
+    focus = str(study.focal["name"])
+    shown = study.classes[study.classes["measure"].isin(["ge", "cc", "rl", "va", "fh"])]
+    own = changes(study.tables, study.focal.to_frame().T, shown, study.start, study.end)
+    first, last = edition_span(wgi, "year")
+    return {
+        "wgi_first": first,
+        "wgi_last": last,
+        "focus_ge_path": _focus_path(study, "ge", "{:+.3f}"),
+        "focus_cc_path": _focus_path(study, "cc", "{:+.3f}"),
+        "focus_wgi_largest": largest_gain(own, focus, ["ge", "cc", "rl", "va"]).removeprefix("WGI ").lower(),
+        "focus_va_change": signed(change_of(own, focus, "va")),
+        "focus_fh_change": signed(change_of(own, focus, "fh")),
+        "focus_rl_change": signed(change_of(own, focus, "rl")),
+    }
+
+
+def comparison(study: Study) -> pd.DataFrame:
+    """Every country shown but the comparator, set against the comparator (:func:`changes`)."""
+    others = study.selected[study.selected["name"] != study.comparator_name]
+    return changes(study.tables, others, study.compared, study.start, study.end, study.comparator)
+
+
+def comparison_values(study: Study, change: pd.DataFrame) -> dict[str, str | int]:
+    """Chapter 14's comparison: where the pattern appears under each reading, how the comparator
+    moved, and the focus's differences from it (``change``: :func:`comparison`)."""
+    focus, comparator = str(study.focal["name"]), study.comparator_name
+    n = change["Country"].nunique()
+    main, other = pattern_countries(change, "main"), pattern_countries(change, "other")
+    comp_change = changes(study.tables, study.comparator, study.compared, study.start, study.end)
+
+    def difference(key: str) -> str:
+        return signed(change_of(change, focus, key, "difference"))
+
+    def own(key: str) -> str:
+        return signed(change_of(change, focus, key), "{:+.1f} points", "not measured")
+
+    return {
+        "n_compared": n,
+        "n_main": len(main),
+        "n_other": len(other),
+        "names_main": names_text(main),
+        "names_other": names_text(other),
+        "pattern_main": f"{len(main)} of the {n} countries compared ({names_text(main)})"
+        if main
+        else f"none of the {n} countries compared",
+        "pattern_other": f"{len(other)} of them ({names_text(other)})" if other else "none of them",
+        "comp_egdi_change": signed(change_of(comp_change, comparator, "egdi_rank")),
+        "comp_fh_change": signed(change_of(comp_change, comparator, "fh"), "{:+.0f}"),
+        "verdict": verdict(change, focus),
+        "focus_d_egdi": difference("egdi_rank"),
+        "focus_d_ge": difference("ge"),
+        "focus_d_cc": difference("cc"),
+        "focus_d_fh": difference("fh"),
+        "focus_obs_t": own("obs_t"),
+        "focus_obs_p": own("obs_p"),
+    }

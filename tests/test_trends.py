@@ -495,3 +495,97 @@ def test_a_country_far_off_the_others_scale_is_written_not_drawn(t, everyone):
     ticks = {int(x) for x in ax.get_xticks()}
     assert ticks <= set(t["freedom_house"]["edition"]), "every tick is an edition"
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- the two chapters' start
+
+
+@pytest.fixture(scope="module")
+def study() -> trends.Study:
+    return trends.load_study()
+
+
+def test_load_study_defaults_to_the_common_window_every_country_and_the_papers_case(study, t):
+    compared = trends.classification(t["measure_classes"], "compared")
+    assert (study.start, study.end) == study.common == trends.common_window(study.tables, list(compared["measure"]))
+    assert study.window_notes == []
+    assert list(study.selected["name"]) == list(t["countries"]["name"])
+    assert study.focal["name"] == "Kazakhstan" and study.comparator_name == "Denmark"
+    assert set(trends.STUDY_TABLES) == set(study.tables)
+
+
+def test_load_study_narrows_the_window_and_says_so_when_asked_to_stretch_it(study):
+    first, last = study.common
+    narrowed = trends.load_study(start_year=first + 2, end_year=last - 1)
+    assert (narrowed.start, narrowed.end, narrowed.window_notes) == (first + 2, last - 1, [])
+    stretched = trends.load_study(start_year=first - 5)
+    assert stretched.start == first
+    assert stretched.setting_values()["window_note"] == (
+        f"start_year {first - 5} lies before the common window; the comparison starts in {first}."
+    )
+    with pytest.raises(ValueError, match="unknown countries: Atlantis"):
+        trends.load_study(countries=["Kazakhstan", "Atlantis"])
+    with pytest.raises(ValueError, match="leave no years"):
+        trends.load_study(start_year=last, end_year=first)
+
+
+def test_the_setting_names_the_countries_and_dates_the_first_edition_by_the_year_it_describes():
+    s = trends.load_study(countries=["Kyrgyzstan", "Denmark"], focus="Kyrgyzstan", start_year=2016)
+    v = s.setting_values()
+    assert v["shown"] == "Kyrgyzstan and Denmark" and v["focus"] == "Kyrgyzstan" and v["comparator"] == "Denmark"
+    assert (v["start"], v["start_covers"]) == (2016, 2015)
+    assert v["window_note"] == "here they leave it whole"
+
+
+def test_freedom_house_values_follow_the_window_and_the_status_changes(study):
+    v = trends.freedom_house_values(study)
+    fh = study.tables["freedom_house"]
+    for name in study.selected["name"]:
+        a, b = trends.score_on(fh, name, study.start), trends.score_on(fh, name, study.end)
+        assert f"{name} {a} to {b}" in v["fh_moves"], name
+    assert v["status_moves"] == "Status changed too: Kyrgyzstan from partly free to not free in the 2021 edition."
+    assert v["fh_rows"] == len(fh) and (v["fh_first"], v["fh_last"]) == trends.edition_span(fh, "edition")
+    calm = trends.load_study(countries=["Kazakhstan", "Denmark"])
+    assert trends.freedom_house_moves(calm)["status_moves"] == "No country shown changed its status in any edition."
+
+
+def test_obs_values_give_the_2017_scores_the_paper_gives_in_para_19(study):
+    """¶19: Kazakhstan's 2017 transparency 53, participation 13, oversight 63."""
+    v = trends.obs_2017_values(study)
+    assert v["focus17"].startswith("53 for transparency (ranked ")
+    assert "13 for participation" in v["focus17"] and v["focus17"].endswith("63 for oversight")
+    assert v["obs17_n"] == len(study.tables["obs_2017_countries"])
+    w = trends.obs_values(study)
+    assert w["comparator_obs"] == "Denmark is not in the survey"
+    assert "Denmark" in w["obs_missing"] and "Kazakhstan" not in w["obs_missing"]
+    none = trends.obs_2017_values(trends.load_study(focus="Denmark"))
+    assert none["focus17"] == "no scores, since it was not surveyed"
+
+
+def test_comparison_values_count_the_countries_compared_and_agree_with_the_readings(study):
+    change = trends.comparison(study)
+    assert "Denmark" not in set(change["Country"])
+    v = trends.comparison_values(study, change)
+    assert v["n_compared"] == len(study.selected) - 1
+    for reading in ("main", "other"):
+        names = trends.pattern_countries(change, reading)
+        assert v[f"n_{reading}"] == len(names) and v[f"names_{reading}"] == trends.names_text(names)
+    assert v["verdict"] == trends.verdict(change, "Kazakhstan")
+    assert v["focus_d_fh"] == trends.signed(trends.change_of(change, "Kazakhstan", "fh", "difference"))
+    # the Open Budget Survey has no comparator (Denmark is not surveyed): the focus's own change
+    assert v["focus_obs_t"].endswith(" points")
+
+
+def test_egov_and_wgi_values_follow_the_focus(study):
+    e = trends.egov_values(trends.load_study(focus="Kyrgyzstan"))
+    ranks = trends.series_of(study.tables, "egdi_rank", "Kyrgyzstan", "KGZ")
+    assert e["focus_rank_path"].startswith(f"{ranks.iloc[0]:.0f} in {ranks.index[0]}")
+    assert e["n_drift"] == len(study.selected)
+    w = trends.wgi_values(study)
+    assert w["focus_wgi_largest"] in {
+        "voice and accountability",
+        "government effectiveness",
+        "rule of law",
+        "control of corruption",
+    }
+    assert (w["wgi_first"], w["wgi_last"]) == trends.edition_span(study.tables["wgi"], "year")
