@@ -8,7 +8,7 @@ imports. ``docs/architecture.md`` says which module holds what; in short:
 - :mod:`halfopen.derive`   Table 1 and Table 3, the values the paper derives;
 - :mod:`halfopen.events`   the paper's dated events and the one timeline;
 - :mod:`halfopen.diagram`  Figure 1, from declarative boxes and arrows;
-- :mod:`halfopen.trends`   the 2013–2023 update (chapter 13);
+- :mod:`halfopen.trends`   the 2013–2023 update (chapters 13 and 14);
 - :mod:`halfopen.report`   published values beside the values the book computes.
 """
 

@@ -71,3 +71,14 @@ def test_a_failing_cell_names_the_chapter_and_cell(tmp_path):
     [result] = run.run(build_dir=tmp_path / "build", root=book, progress=False)
     assert result.status == "failed"
     assert "cell" in result.error and "RuntimeError" in result.error and "deliberate failure" in result.error
+
+
+def test_the_updates_two_chapters_take_the_same_parameters(root):
+    """Chapters 13 and 14 are one study over two pages: the same parameters, defaults and meanings."""
+    from halfopen_book import chapters
+
+    first, second = (
+        chapters.declared_parameters(root / "chapters" / f"{n}.ipynb")
+        for n in ("13_half_open_measured", "14_half_open_compared")
+    )
+    assert first == second, f"chapter 13 declares {first}, chapter 14 {second}"
