@@ -209,10 +209,10 @@ def table(rows: list[dict]) -> str:
         if "error" in r:
             lines.append(f"| {r['site']} | {r['page']} | Lighthouse failed: {r['error'][:80]} | | | | | |")
             continue
-        scores = " | ".join(str(r[c]) for c in CATEGORIES)
+        performance = str(r["performance"])
         if len(r.get("performance_runs", [])) > 1:
-            low, high = min(r["performance_runs"]), max(r["performance_runs"])
-            scores = scores.replace(str(r["performance"]), f"{r['performance']} ({low}–{high})", 1)
+            performance += f" ({min(r['performance_runs'])}–{max(r['performance_runs'])})"
+        scores = " | ".join([performance] + [str(r[c]) for c in CATEGORIES[1:]])
         goal = "yes" if meets_goal(r) else "no"
         lines.append(f"| {r['site']} | {r['page']} | {scores} | {r['bytes'] / 1024:,.0f} KB | {goal} |")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from halfopen_book import run
+from halfopen_book import chapters, run
 
 CHAPTERS = [c.name for c in run.chapters()]
 
@@ -75,8 +75,6 @@ def test_a_failing_cell_names_the_chapter_and_cell(tmp_path):
 
 def test_the_updates_two_chapters_take_the_same_parameters(root):
     """Chapters 13 and 14 are one study over two pages: the same parameters, defaults and meanings."""
-    from halfopen_book import chapters
-
     first, second = (
         chapters.declared_parameters(root / "chapters" / f"{n}.ipynb")
         for n in ("13_half_open_measured", "14_half_open_compared")
