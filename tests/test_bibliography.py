@@ -32,8 +32,15 @@ oecd2017 omirgazy2017 peterspierre2004 peters2018 vanmetervanhorn1975 wirtzbirkm
 #: Cited in the paper's text but missing from its list; and the paper itself.
 SUPPLIED = ["meijer2012", "worldbank2018", "oconnor2019"]
 #: The official datasets of data/ in the editions the book uses (the paper cites only the
-#: editions of its time): Freedom House 2013-2025, the UN E-Government Surveys, WGI 2024.
-DATASETS = ["fh_fiw_2013_2025", "undesa_egov_surveys", "wb_wgi_2024"]
+#: editions of its time): Freedom House 2013-2025, the UN E-Government Surveys, WGI 2024, the
+#: Open Budget Survey 2006-2023 as World Bank Data360 republishes it, and the survey's reports.
+DATASETS = ["fh_fiw_2013_2025", "undesa_egov_surveys", "wb_wgi_2024", "ibp_obs_data360", "ibp_obs_reports"]
+#: Works the book's own chapters cite beyond the paper: the methods of the robustness
+#: chapters, and GIFT's note on the redesign of the survey's participation questions in 2017.
+BOOK_WORKS = ["simonsohn2020", "steegen2016", "gift_obs2017_participation"]
+#: Entries whose year could not be checked: they give none (the citation reads "n.d.") and
+#: their note says so.
+UNDATED = ["gift_obs2017_participation"]
 
 _ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 
@@ -118,7 +125,7 @@ def test_references_bib_parses_without_duplicate_keys():
 def test_references_bib_holds_the_papers_list_and_the_supplied_works():
     keys = set(parse_file(BIB).entries)
     assert len(PAPER_LIST) == 35
-    expected = set(PAPER_LIST) | set(SUPPLIED) | set(DATASETS)
+    expected = set(PAPER_LIST) | set(SUPPLIED) | set(DATASETS) | set(BOOK_WORKS)
     assert keys == expected, f"missing {expected - keys}, extra {keys - expected}"
 
 
@@ -126,7 +133,13 @@ def test_every_entry_has_author_title_year_and_well_formed_doi():
     for key, entry in parse_file(BIB).entries.items():
         assert entry.persons.get("author"), f"{key}: no author"
         assert entry.fields.get("title"), f"{key}: no title"
-        assert re.fullmatch(r"\d{4}", entry.fields.get("year", "")), f"{key}: year {entry.fields.get('year')!r}"
+        if key in UNDATED:
+            assert "year" not in entry.fields, f"{key}: listed as undated but gives a year"
+            assert "could not be checked" in entry.fields.get("note", ""), (
+                f"{key}: no year, and its note does not say why"
+            )
+        else:
+            assert re.fullmatch(r"\d{4}", entry.fields.get("year", "")), f"{key}: year {entry.fields.get('year')!r}"
         doi = entry.fields.get("doi")
         if doi:
             assert re.fullmatch(r"10\.\d{4,9}/\S+", doi), f"{key}: malformed DOI {doi!r} (no resolver prefix)"
@@ -151,6 +164,7 @@ def test_eckstein_is_given_as_published_with_the_papers_wording_in_its_note():
             ["2026-11-28", "2026-11-30"],
         ),
         ("wb_wgi_2024", "https://www.worldbank.org/en/publication/worldwide-governance-indicators", ["2026-11-28"]),
+        ("ibp_obs_data360", "https://data360.worldbank.org/en/dataset/IBP_OBS", ["2026-11-28"]),
     ],
 )
 def test_dataset_entries_give_the_address_and_the_dates_the_tables_were_handed_over(key, url, dates):
@@ -180,3 +194,8 @@ def test_bibliography_page_has_the_bibliography_directive(page):
     text = (ROOT / page).read_text(encoding="utf-8")
     assert text.startswith("(ch-bibliography)=")
     assert re.search(r"^```\{bibliography\}", text, re.M)
+
+
+def test_the_data360_entry_gives_the_date_it_was_retrieved_as_urldate():
+    entry = parse_file(BIB).entries["ibp_obs_data360"]
+    assert entry.fields.get("urldate") == "2026-11-28"
