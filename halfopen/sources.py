@@ -42,6 +42,14 @@ def _sources_markdown(res: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _written(res: dict[str, Any]) -> str:
+    """When the table was written: its ``created`` date, the day the file was first committed."""
+    created = res.get("created")
+    if not created:
+        return "not recorded"
+    return f"{tables.escape(str(created))} (first committed to the book's repository)"
+
+
 def _licences(res: dict[str, Any]) -> str:
     return "; ".join(l.get("title", l.get("name", "")) for l in res.get("licenses", []))
 
@@ -138,8 +146,8 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
 def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
     """The appendix's per-table part: for every table a heading (a rubric whose label,
     :func:`anchor`, the chapters' ``data/…`` links point to), its description, source,
-    edition, place in the paper and licence, a link to download it as CSV, its rules across
-    columns, and a numbered table of its columns.
+    edition, place in the paper, the date it was written (``created``) and licence, a link
+    to download it as CSV, its rules across columns, and a numbered table of its columns.
 
     All text from the descriptor is escaped, so a description can't inject markup.
     """
@@ -150,6 +158,7 @@ def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
         facts = [
             f"*Source:* {_sources_markdown(res) or 'the book'}.",
             f"*In the paper:* {tables.escape(res.get('paper') or 'not in the paper')}.",
+            f"*Written:* {_written(res)}.",
             f"*Licence:* {tables.escape(_licences(res) or 'not stated')}.",
             f'<a href="{DOWNLOAD_DIR}/{res["path"]}" download="{res["path"]}">Download {res["path"]} (CSV)</a>',
         ]

@@ -782,6 +782,35 @@ def test_every_table_declares_what_the_standard_needs():
                 assert (f["trueValues"], f["falseValues"]) == (["true"], ["false"]), (res["name"], f["name"])
 
 
+# --------------------------------------------------------------------------- provenance
+
+PAPER_DOI = "https://doi.org/10.4000/irpp.325"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_table_names_where_it_came_from_and_when_it_was_written(name):
+    """Every source is the paper with its paragraph or table, or a publisher's release with its
+    address (and, for a dataset's edition, the date it was retrieved); ``created`` is a date."""
+    res = data.resource(name)
+    assert res.get("sources"), f"{name}: no sources"
+    for s in res["sources"]:
+        if s.get("path") == PAPER_DOI:
+            assert s.get("paragraph"), f"{name}: the paper is a source but no paragraph or table is named"
+        else:
+            assert s.get("publisher") and s.get("path"), f"{name}: source {s.get('title')!r} lacks publisher or address"
+            if s.get("edition"):
+                assert ISO_DATE.search(s.get("retrieved", "")), f"{name}: edition {s['edition']} with no retrieval date"
+    created = res.get("created", "")
+    assert ISO_DATE.fullmatch(created), f"{name}: 'created' is {created!r}, not a YYYY-MM-DD date"
+
+
+def test_the_countries_name_the_standard_of_their_codes():
+    res = data.resource("countries")
+    assert any(s.get("title", "").startswith("ISO 3166-1") for s in res["sources"])
+    assert ISO_DATE.fullmatch(res.get("created", ""))
+
+
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     """An empty cache of verdicts, and a log of the tables frictionless validates."""

@@ -68,3 +68,19 @@ def test_the_tables_are_staged_for_the_site_without_touching_data(tmp_path):
     assert "datapackage.json" in names
     assert all((tmp_path / "extra" / "data" / n).read_bytes() == (paths.data_dir() / n).read_bytes() for n in names)
     assert before == {p.name: p.stat().st_mtime_ns for p in paths.data_dir().iterdir()}
+
+
+def test_every_tables_section_says_when_it_was_written():
+    text = sources.columns_markdown()
+    for name in data.table_names():
+        created = data.resource(name)["created"]
+        assert f"*Written:* {tables.escape(created)} (first committed" in text, name
+
+
+def test_a_table_without_a_date_is_said_to_have_none(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), folder)
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    del desc["resources"][0]["created"]
+    (folder / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    assert "*Written:* not recorded." in sources.columns_markdown(folder)
