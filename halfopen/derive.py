@@ -1,13 +1,15 @@
 """Values the paper derives from others, computed here rather than stored twice.
 
 Each function is small and pure, so the loader's rules, the chapters and the tests all use
-the same definition: the freedom rating and status of Table 1's notes, the Open Budget
-Survey's score bands and its threshold of sufficiency, totals, and Matland's matrix cell.
+the same definition: the freedom rating and status of Table 1's notes (and what a
+regenerated Table 1 may be called), the Open Budget Survey's score bands and its threshold
+of sufficiency, totals, and Matland's matrix cell.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -79,6 +81,26 @@ def table_1(
             }
         )
     return pd.DataFrame(out).set_index("Country")
+
+
+def table_1_kind(edition: int, paper_edition: int, countries: Sequence[str] | None = None) -> str:
+    """What a regenerated Table 1 is: the paper's table, or only its layout filled anew.
+
+    Only ``paper_edition`` with the paper's rows (``countries`` None) gives the table the
+    paper printed. Another Freedom House edition, or countries of the reader's choosing,
+    fill Table 1's layout with other values; the caption and the prose must not call that
+    the paper's table. One phrase, so the caption and the sentence below it cannot disagree.
+    """
+    if edition == paper_edition and countries is None:
+        return "Table 1 of the paper, regenerated"
+    rows = " for the countries chosen" if countries is not None else ""
+    paper = "" if edition == paper_edition else f", which is from the {paper_edition} edition"
+    return f"Table 1's layout{rows}, filled from Freedom House's {edition} edition, not the paper's table{paper}"
+
+
+def table_1_caption(edition: int, paper_edition: int, countries: Sequence[str] | None = None) -> str:
+    """Caption of Table 1 for ``edition``: the paper's title, then :func:`table_1_kind`."""
+    return f"Open government indicators, Central Asia ({edition}): {table_1_kind(edition, paper_edition, countries)}"
 
 
 def obs_band(score: float, measure: str, bands: pd.DataFrame) -> str:

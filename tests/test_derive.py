@@ -37,6 +37,22 @@ def test_table_1_for_another_edition_and_unknown_edition():
         derive.table_1(fh, th, 2019, ["Kazakhstan", "Atlantis"])
 
 
+def test_table_1_caption_says_whether_it_is_the_papers_table():
+    assert derive.table_1_kind(2019, 2019) == "Table 1 of the paper, regenerated"
+    assert derive.table_1_caption(2019, 2019) == (
+        "Open government indicators, Central Asia (2019): Table 1 of the paper, regenerated"
+    )
+    other = derive.table_1_caption(2025, 2019)
+    assert other.startswith("Open government indicators, Central Asia (2025): ")
+    assert "filled from Freedom House's 2025 edition" in other
+    assert other.endswith("not the paper's table, which is from the 2019 edition")
+    assert "regenerated" not in other
+    chosen = derive.table_1_kind(2019, 2019, ["Kazakhstan", "Denmark"])
+    assert chosen.startswith("Table 1's layout for the countries chosen, filled from Freedom House's 2019 edition")
+    assert chosen.endswith("not the paper's table")
+    assert "for the countries chosen" in derive.table_1_kind(2025, 2019, ["Kazakhstan"])
+
+
 def test_obs_bands_and_threshold():
     bands = data.load("obs_score_bands")
     assert derive.obs_threshold(bands, "transparency") == 61
