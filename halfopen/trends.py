@@ -1,4 +1,4 @@
-"""The paper's "half-open" thesis against the public indices over time (chapters 13 and 14).
+"""The public indices over time, for the update (chapters 13 to 15).
 
 The paper had one year of index data. This module puts four composite indices side by side
 over time for the countries of Table 1: Freedom House (*Freedom in the World*), the Open
@@ -8,48 +8,37 @@ Worldwide Governance Indicators (WGI). Every function takes the validated tables
 the tables and naming it in a chapter parameter is enough to show it. A named country that a
 table lacks is kept and shown as missing ("no data"), never dropped silently.
 
-The chapter's comparison works in four steps, each a function here:
+The chapters describe; they do not average across indices. Three steps are functions here:
 
 1. **Classes from the paper.** Which measures count as *technocratic* (what the paper finds
    adopted) and which as *political* (what it finds resisted by elites) is data:
-   ``data/measure_classes.csv``, one row per measure with the paragraphs it rests on, a
-   second class where the paper reads the measure both ways, and its role in the chapter
-   (compared, a check, or only shown). :data:`MEASURES` says where each is read.
-2. **One window.** The measures compared are compared over the years they all cover
-   (:func:`common_window`); the chapter's parameters may narrow it, never stretch it
-   (:func:`narrow_window`). Inside it each measure uses its own observations nearest to the
-   window's ends (:func:`endpoints`).
-3. **Points.** Every measure is put on a 0-100 scale (:func:`to_points`): Freedom House and
-   OBS scores are already 0-100; EGDI components (0-1) are multiplied by 100; WGI estimates
-   (about -2.5 to 2.5) are mapped linearly onto 0-100, so 0.1 of an estimate is 2 points;
-   an EGDI rank r among the 193 UN member states becomes (193 - r) / 192 x 100, the share
-   of the other states ranked below. The EGDI is read by rank because its level drifts
-   upward from survey to survey for everyone.
-4. **A comparator.** Each country's change is set against the comparator's change between
-   the same two years (a difference in differences, :func:`changes`), so that a movement
-   every country shares, the comparator included, does not count as evidence of
-   half-openness. :func:`group_means` and :func:`half_open` summarise the differences per
-   country under each reading of the classes (:data:`READINGS`).
+   ``data/measure_classes.csv``, one row per measure with the paragraphs it rests on, the
+   other reading where the paper reads the measure both ways, and its role (compared, a
+   check, or only shown). :data:`MEASURES` says where each is read and on what scale.
+2. **The years every compared measure covers** (:func:`common_window`), which the chapters'
+   parameters may narrow, never stretch (:func:`narrow_window`). Inside it each measure uses
+   its own observations nearest to the window's ends (:func:`endpoints`).
+3. **Changes on each measure's own scale** (:func:`changes`): places of a rank, units of a
+   WGI estimate, points of a 0-100 score. Nothing is converted to a common unit.
 
-Points make the bars readable side by side; they do not make the indices measure the same
-thing.
+Whether the indices show the pattern the thesis leads one to expect is not settled by one
+window or one reading: :mod:`halfopen.multiverse` computes it under every defensible
+specification (chapter 15), and :mod:`halfopen.levels` sets each level beside its own
+reference point (chapter 14).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from . import data, derive, theme
-
-#: The nominal range of WGI estimates, mapped onto 0-100 points.
-WGI_RANGE = (-2.5, 2.5)
 
 NO_DATA = "no data"
 
@@ -113,7 +102,7 @@ MEMBER_STATES = 193
 
 @dataclass(frozen=True)
 class Measure:
-    """Where one measure of ``data/measure_classes.csv`` is read, and how it becomes points.
+    """Where one measure of ``data/measure_classes.csv`` is read, and on what scale.
 
     The measure's class (technocratic or political) and the paragraphs it rests on are data,
     in that table; this says only which table, column and year column hold its values.
@@ -145,11 +134,12 @@ MEASURES = {
 }
 
 CLASSES = ("technocratic", "political")
-GROUP_COLOURS = {"technocratic": theme.PALETTE["blue"], "political": theme.PALETTE["vermillion"]}
 
-#: The two readings of the classification: each measure in its class, or, where the paper
-#: reads a measure both ways, in its alternative class.
-READINGS = {"main": "each measure in its main class", "other": "ambiguous measures in their other class"}
+#: The first year from which a measure's values can be compared over time: the Open Budget
+#: Survey's participation questions were redesigned for its 2017 round, so no change in
+#: participation is measured from an earlier round (GIFT, "The 2017 Open Budget Survey: what the
+#: results for public participation mean").
+COMPARABLE_FROM = {"obs_p": 2017}
 
 
 def classification(classes: pd.DataFrame, role: str | None = None) -> pd.DataFrame:
@@ -168,33 +158,9 @@ def classification(classes: pd.DataFrame, role: str | None = None) -> pd.DataFra
     return rows.reset_index(drop=True)
 
 
-def class_in(row, reading: str) -> str:
-    """The class of one classification row under ``reading`` ("main" or "other")."""
-    if reading not in READINGS:
-        raise ValueError(f"unknown reading {reading!r}; known: {', '.join(READINGS)}")
-    alternative = row["alternative"]
-    if reading == "other" and isinstance(alternative, str) and alternative:
-        return alternative
-    return row["class"]
-
-
 def paragraphs_text(paragraphs: str) -> str:
     """``"6;28;44-45"`` as ``"¶6, ¶28, ¶44–45"``."""
     return ", ".join("¶" + p.replace("-", "–") for p in paragraphs.split(";"))
-
-
-def to_points(value: float | pd.Series, scale: str) -> float | pd.Series:
-    """A value on its index's own scale as 0-100 points (see the module docstring)."""
-    if scale == "points":
-        return value
-    if scale == "unit":
-        return value * 100
-    if scale == "wgi":
-        lo, hi = WGI_RANGE
-        return (value - lo) / (hi - lo) * 100
-    if scale == "rank":
-        return (MEMBER_STATES - value) / (MEMBER_STATES - 1) * 100
-    raise ValueError(f"unknown scale {scale!r}")
 
 
 def _rows_of(frame: pd.DataFrame, table: str, name: str, iso3: str) -> pd.DataFrame:
@@ -202,6 +168,12 @@ def _rows_of(frame: pd.DataFrame, table: str, name: str, iso3: str) -> pd.DataFr
     if table == "freedom_house":
         return frame[frame["country"] == name]
     return frame[frame["iso3"] == iso3]
+
+
+def usable_years(years: list[int], key: str) -> list[int]:
+    """``years`` from which a change of measure ``key`` may be measured (:data:`COMPARABLE_FROM`)."""
+    first = COMPARABLE_FROM.get(key)
+    return sorted(y for y in years if first is None or y >= first)
 
 
 def measure_years(tables: dict[str, pd.DataFrame], key: str) -> list[int]:
@@ -268,11 +240,12 @@ def window_table(tables: dict[str, pd.DataFrame], classes: pd.DataFrame, start: 
     records = []
     for row in classes.to_dict("records"):
         years = measure_years(tables, row["measure"])
-        ends = endpoints(years, start, end)
+        ends = endpoints(usable_years(years, row["measure"]), start, end)
+        since = COMPARABLE_FROM.get(row["measure"])
         records.append(
             {
                 "Measure": row["label"],
-                "Source covers": f"{years[0]}–{years[-1]}",
+                "Source covers": f"{years[0]}–{years[-1]}" + (f" (comparable from {since})" if since else ""),
                 "Compared": f"{ends[0]} and {ends[1]}" if ends else "fewer than two observations",
             }
         )
@@ -300,7 +273,7 @@ class Study:
     """What both chapters of the update start from, built by :func:`load_study`.
 
     The update is two chapters (13: the method, Freedom House and the Open Budget Survey; 14:
-    the E-Government Survey, the governance indicators and the comparison). Both take the
+    the E-Government Survey, the governance indicators and the levels; 15: every specification). All take the
     same parameters and build this from them, so the second compares exactly the countries,
     classes and window that the first describes.
     """
@@ -369,7 +342,7 @@ def load_study(
 
 def _value(rows: pd.DataFrame, m: Measure, year: int) -> float:
     hit = rows.loc[rows[m.year] == year, m.column]
-    return float(to_points(float(hit.iloc[0]), m.scale)) if len(hit) and pd.notna(hit.iloc[0]) else math.nan
+    return float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else math.nan
 
 
 def changes(
@@ -378,26 +351,23 @@ def changes(
     classes: pd.DataFrame,
     start_year: int,
     end_year: int,
-    comparator: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Change of every classified measure for every selected country, in 0-100 points.
+    """Change of every classified measure for every selected country, on each measure's own scale.
 
     One row per country and measure (in selection and table order): its class and
     alternative, the years compared (``from``, ``to``: the country's first and last
-    observation inside the window), the values in points at both ends and their change.
-    With a ``comparator`` (one row of :func:`select_countries`), ``comparator_change`` is
-    the comparator's change between the same two years and ``difference`` the country's
-    change minus it: a difference in differences. Where a value is missing the row is kept,
-    with NaN and a ``note`` saying why.
+    observation inside the window), the values at both ends and their change (for a rank, a
+    fall in the number is a rise in place). Where a value is missing the row is kept, with
+    NaN and a ``note`` saying why. The comparison of every specification is
+    :mod:`halfopen.multiverse`'s; this describes one window.
     """
     out = []
-    comp = next(comparator.itertuples(index=False)) if comparator is not None else None
     for country in selected.itertuples(index=False):
         for row in classes.to_dict("records"):
             m = MEASURES[row["measure"]]
             rows = _rows_of(tables[m.table], m.table, country.name, country.iso3)
             rows = rows[rows[m.column].notna()]
-            ends = endpoints([int(y) for y in rows[m.year]], start_year, end_year)
+            ends = endpoints(usable_years([int(y) for y in rows[m.year]], row["measure"]), start_year, end_year)
             rec = {
                 "Country": country.name,
                 "measure": row["measure"],
@@ -409,8 +379,6 @@ def changes(
                 "start": math.nan,
                 "end": math.nan,
                 "change": math.nan,
-                "comparator_change": math.nan,
-                "difference": math.nan,
                 "note": "",
             }
             if rows.empty:
@@ -420,168 +388,11 @@ def changes(
             else:
                 first, last = _value(rows, m, ends[0]), _value(rows, m, ends[1])
                 rec.update({"from": ends[0], "to": ends[1], "start": first, "end": last, "change": last - first})
-                if comp is not None:
-                    crow = _rows_of(tables[m.table], m.table, comp.name, comp.iso3)
-                    if crow.empty:
-                        rec["note"] = f"{comp.name} not in this source"
-                    else:
-                        c = _value(crow, m, ends[1]) - _value(crow, m, ends[0])
-                        rec["comparator_change"] = c
-                        rec["difference"] = rec["change"] - c
-                        if math.isnan(c):
-                            rec["note"] = f"{comp.name} has no value in {ends[0]} or {ends[1]}"
             out.append(rec)
     frame = pd.DataFrame(out)
     frame["from"] = frame["from"].astype("Int64")
     frame["to"] = frame["to"].astype("Int64")
     return frame
-
-
-def group_means(change_table: pd.DataFrame, reading: str = "main", column: str = "difference") -> pd.DataFrame:
-    """Per country, the mean ``column`` of its technocratic and of its political measures.
-
-    Measures are grouped by their class under ``reading`` (see :data:`READINGS`); measures
-    placed on neither side are left out, and so are missing values. A plain average of the
-    bars of the signature figure, not a new index; ``gap`` is technocratic minus political.
-    """
-    frame = change_table.copy()
-    frame["group"] = [
-        class_in({"class": c, "alternative": a}, reading) for c, a in zip(frame["class"], frame["alternative"])
-    ]
-    frame = frame[frame["group"].isin(CLASSES)]
-    means = frame.groupby(["Country", "group"], sort=False)[column].mean().unstack("group")
-    means = means.reindex(columns=list(CLASSES))
-    means["gap"] = means["technocratic"] - means["political"]
-    return means.reindex(pd.unique(change_table["Country"]))
-
-
-def half_open(means: pd.DataFrame) -> pd.Series:
-    """Per country: did its technocratic measures gain on the comparator while its political ones did not?
-
-    True where the mean technocratic difference is above zero and the mean political
-    difference at or below it; NaN means give False. The test the chapter states its
-    conclusion by: a pattern the comparator shows itself cannot pass it.
-    """
-    return (means["technocratic"] > 0) & (means["political"] <= 0)
-
-
-def readings_table(change_table: pd.DataFrame) -> pd.DataFrame:
-    """Both readings, one row per country and reading: the mean differences and whether the pattern holds."""
-    records = []
-    for country in pd.unique(change_table["Country"]):
-        for reading, words in READINGS.items():
-            means = group_means(change_table[change_table["Country"] == country], reading)
-            records.append(
-                {
-                    "Country": country,
-                    "Reading": words,
-                    "Technocratic": means.at[country, "technocratic"],
-                    "Political": means.at[country, "political"],
-                    "Pattern": "yes" if bool(half_open(means).iloc[0]) else "no",
-                }
-            )
-    return pd.DataFrame(records).set_index(["Country", "Reading"])
-
-
-def pattern_countries(change_table: pd.DataFrame, reading: str) -> list[str]:
-    """The countries in which the pattern holds under ``reading`` (see :func:`half_open`)."""
-    held = half_open(group_means(change_table, reading))
-    return [c for c, v in held.items() if v]
-
-
-def verdict(change_table: pd.DataFrame, country: str) -> str:
-    """One sentence: does the pattern hold for ``country`` under both readings, one, or neither?"""
-    held = [r for r in READINGS if country in pattern_countries(change_table, r)]
-    both_ways = names_text(list(pd.unique(change_table.loc[change_table["alternative"] != "", "Measure"])))
-    if len(held) == len(READINGS):
-        return f"For {country} the pattern holds under both readings."
-    if held == ["other"]:
-        return (
-            f"For {country} the pattern holds only with {both_ways} read in its other class: "
-            "the indices leave room for the paper's account without confirming it."
-        )
-    if held == ["main"]:
-        return (
-            f"For {country} the pattern holds with {both_ways} in its main class, not in the other: "
-            "the indices leave room for the paper's account without confirming it."
-        )
-    return f"For {country} the indices do not show the pattern under either reading."
-
-
-def signature_table(change_table: pd.DataFrame, comparator: str) -> pd.DataFrame:
-    """The changes as the chapter's table shows them: class, years, own and comparator's change."""
-    shown = change_table.copy()
-    shown["Class"] = [f"{c} or {a}" if a else c for c, a in zip(shown["class"], shown["alternative"])]
-    shown["Years"] = [f"{a}–{b}" if pd.notna(a) else n for a, b, n in zip(shown["from"], shown["to"], shown["note"])]
-    shown = shown.rename(
-        columns={"change": "Change", "comparator_change": f"{comparator}'s change", "difference": "Difference"}
-    )
-    cols = ["Class", "Years", "Change", f"{comparator}'s change", "Difference"]
-    return shown.set_index(["Country", "Measure"])[cols]
-
-
-def signature_figure(change_table: pd.DataFrame, comparator: str, start_year: int, end_year: int) -> plt.Figure:
-    """One panel: for each compared measure (a row), each country's change minus the comparator's, in points.
-
-    Rows are shaded by the measure's main class (technocratic blue, political vermillion),
-    hatched where the paper can be read both ways; each country is a mark in its colour and
-    shape, so a reader sees at once whether a country's technocratic rows sit right of zero
-    and its political rows at or left of it. A measure without a comparator value has no
-    mark; the years compared and the values are in the chapter's table. No title: the
-    caption names the figure.
-    """
-    names = list(pd.unique(change_table["Country"]))
-    labels = list(pd.unique(change_table["Measure"]))
-    first = change_table.drop_duplicates("Measure").set_index("Measure").reindex(labels)
-    n = len(labels)
-    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.5 * n + 2.3), layout="constrained")
-    finite = change_table["difference"].dropna()
-    reach = max(10.0, float(finite.abs().max()) if len(finite) else 10.0)
-    limit = math.ceil(reach * 1.1 / 5) * 5
-    ys = np.arange(n)[::-1]
-    for y, (_label, row) in zip(ys, first.iterrows()):
-        ax.axhspan(
-            y - 0.5,
-            y + 0.5,
-            color=GROUP_COLOURS[row["class"]],
-            alpha=0.13,
-            linewidth=0,
-            hatch="//" if row["alternative"] else None,
-        )
-    offsets = np.linspace(-0.22, 0.22, len(names)) if len(names) > 1 else [0.0]
-    for i, name in enumerate(names):
-        part = change_table[change_table["Country"] == name].set_index("Measure").reindex(labels)
-        values = part["difference"].astype(float).to_numpy()
-        keep = ~np.isnan(values)
-        ax.scatter(
-            values[keep],
-            ys[keep] + offsets[i],
-            s=60,
-            marker=theme.country_marker(name, i),
-            color=theme.country_colour(name, i),
-            edgecolor="black",
-            linewidth=0.6,
-            zorder=3,
-            label=name,
-        )
-    ax.axvline(0, color="black", linewidth=0.9)
-    ax.set_yticks(ys)
-    ax.set_yticklabels(labels)
-    ax.set_ylim(-0.5, n - 0.5)
-    ax.set_xlim(-limit, limit)
-    ax.grid(axis="y", visible=False)
-    for y, label in zip(ys, labels):
-        part = change_table[change_table["Measure"] == label]
-        if part["difference"].isna().all():
-            notes = set(part["note"].dropna()) if "note" in part else set()
-            text = NO_DATA if notes == {NO_DATA} else "no comparator value"
-            ax.text(-limit * 0.97, y, text, va="center", fontsize=10, color="#555555", style="italic")
-    ax.set_xlabel(f"Change minus {comparator}'s change, {start_year}–{end_year}\n(points of a 0–100 scale)")
-    handles, texts = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor=c, alpha=0.3, label=g) for g, c in GROUP_COLOURS.items()]
-    handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="read both ways"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=3)
-    return fig
 
 
 # --------------------------------------------------------------------------- describing a series
@@ -604,7 +415,7 @@ def class_table(classes: pd.DataFrame) -> pd.DataFrame:
 
 def moves_text(change_table: pd.DataFrame, key: str, fmt: str = "{:.0f}") -> str:
     """Each country's value of measure ``key`` at both ends of its comparison, as a phrase:
-    ``"Denmark 98 to 97 and Kazakhstan 26 to 23"`` (in points; "no data" kept)."""
+    ``"Denmark 98 to 97 and Kazakhstan 26 to 23"`` (on the measure's own scale; "no data" kept)."""
     rows = change_table[change_table["measure"] == key]
     return names_text(
         [
@@ -677,14 +488,23 @@ def largest_gain(change_table: pd.DataFrame, country: str, keys: list[str]) -> s
 
 
 def change_of(change_table: pd.DataFrame, country: str, key: str, column: str = "change") -> float:
-    """One value of the change table (``change``, ``difference``, ``start``...), or NaN."""
+    """One value of the change table (``change``, ``start``, ``end``...), or NaN."""
     hit = change_table[(change_table["Country"] == country) & (change_table["measure"] == key)]
     return float(hit[column].iloc[0]) if len(hit) and pd.notna(hit[column].iloc[0]) else math.nan
 
 
 def signed(value: float, fmt: str = "{:+.1f}", missing: str = NO_DATA) -> str:
-    """A change as text with its sign (``fmt``), or ``missing`` for NaN."""
-    return missing if value is None or (isinstance(value, float) and math.isnan(value)) else fmt.format(value)
+    """A change as text with its sign (``fmt``, a true minus sign), or ``missing`` for NaN.
+
+    A change that rounds to zero at the format's precision is written without a sign: "0.00",
+    never "−0.00".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    text = fmt.format(value)
+    if not any(c in "123456789" for c in re.sub(r"\D", "", text)):
+        text = text.replace("+", "", 1).replace("-", "", 1)
+    return re.sub(r"-(?=\d)", "−", text)
 
 
 def describe_path(values: pd.Series, fmt: str = "{:.2f}", missing: str = NO_DATA) -> str:
@@ -711,7 +531,8 @@ def describe_path(values: pd.Series, fmt: str = "{:.2f}", missing: str = NO_DATA
             parts[1], parts[2] = parts[2], parts[1]
     if len(s) > 1:
         parts.append(f"{fmt.format(s.iloc[-1])} in {last}")
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return text.replace("-", "−")  # a true minus sign
 
 
 # --------------------------------------------------------------------------- Freedom House
@@ -1139,6 +960,8 @@ def pair_epi_participation(
 ) -> pd.DataFrame:
     """Each OBS round's participation score beside the EPI of the nearest E-Government Survey.
 
+    Only rounds from :data:`COMPARABLE_FROM` on, whose participation questions are the same.
+
     The two surveys are not published in the same years. Every OBS round in the window with a
     participation score is paired with the E-Government Survey closest in time, the earlier
     one on a tie, and only if at most ``max_gap`` years apart (otherwise the round is left
@@ -1148,7 +971,7 @@ def pair_epi_participation(
     for country in selected.itertuples(index=False):
         e = egov[egov["iso3"] == country.iso3]
         o = obs[(obs["iso3"] == country.iso3) & obs["participation"].notna()]
-        o = o[(o["round"] >= start_year) & (o["round"] <= end_year)]
+        o = o[(o["round"] >= max(start_year, COMPARABLE_FROM["obs_p"])) & (o["round"] <= end_year)]
         surveys = sorted(int(s) for s in e["survey"])
         for r in o.sort_values("round").itertuples(index=False):
             if not surveys:
@@ -1190,10 +1013,16 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
             continue
         colour = theme.country_colour(country.name, i)
         marker = theme.country_marker(country.name, i)
-        ax.plot(
-            part["EPI (points)"], part["Participation"], color=colour, marker=marker, linewidth=1.4, label=country.name
-        )
-        # the first and last rounds only: enough to read the path's direction without a pile of labels
+        xs, ys = part["EPI (points)"].to_numpy(), part["Participation"].to_numpy()
+        ax.plot(xs, ys, color=colour, marker=marker, linestyle="none", markersize=7, label=country.name)
+        for x0, y0, x1, y1 in zip(xs[:-1], ys[:-1], xs[1:], ys[1:]):  # an arrow from each round to the next
+            ax.annotate(
+                "",
+                (x1, y1),
+                (x0, y0),
+                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.4, "shrinkA": 4, "shrinkB": 5},
+            )
+        # the first and last rounds only: enough to read the path's ends without a pile of labels
         ends = part.iloc[[0, -1]] if len(part) > 1 else part
         for k, r in enumerate(ends.itertuples(index=False)):
             ax.annotate(
@@ -1226,6 +1055,20 @@ def epi_participation_figure(pairs: pd.DataFrame, selected: pd.DataFrame) -> plt
 def _focus_path(study: Study, key: str, fmt: str = "{:.2f}", missing: str = NO_DATA) -> str:
     focal = study.focal
     return describe_path(series_of(study.tables, key, focal["name"], focal["iso3"]), fmt, missing)
+
+
+#: How the prose names each source's years, by the table and year column its measures are read from.
+SPANS = (
+    ("freedom_house", "edition", "Freedom House's editions of {} to {}"),
+    ("obs_central_asia", "round", "the Open Budget Survey's rounds of {} to {}"),
+    ("egov_survey", "survey", "the UN E-Government Survey's editions of {} to {}"),
+    ("wgi", "year", "the World Bank's governance indicators for {} to {}"),
+)
+
+
+def source_spans(tables: dict[str, pd.DataFrame]) -> str:
+    """The years each index's table covers, as a phrase (glued wherever the prose names the period)."""
+    return names_text([words.format(*edition_span(tables[name], column)) for name, column, words in SPANS])
 
 
 def freedom_house_moves(study: Study) -> dict[str, str]:
@@ -1330,6 +1173,7 @@ def wgi_values(study: Study) -> dict[str, str | int]:
     focus = str(study.focal["name"])
     shown = study.classes[study.classes["measure"].isin(["ge", "cc", "rl", "va", "fh"])]
     own = changes(study.tables, study.focal.to_frame().T, shown, study.start, study.end)
+    va, fh = change_of(own, focus, "va"), change_of(own, focus, "fh")
     first, last = edition_span(wgi, "year")
     return {
         "wgi_first": first,
@@ -1337,49 +1181,19 @@ def wgi_values(study: Study) -> dict[str, str | int]:
         "focus_ge_path": _focus_path(study, "ge", "{:+.3f}"),
         "focus_cc_path": _focus_path(study, "cc", "{:+.3f}"),
         "focus_wgi_largest": largest_gain(own, focus, ["ge", "cc", "rl", "va"]).removeprefix("WGI ").lower(),
-        "focus_va_change": signed(change_of(own, focus, "va")),
-        "focus_fh_change": signed(change_of(own, focus, "fh")),
-        "focus_rl_change": signed(change_of(own, focus, "rl")),
+        "focus_va_change": signed(va, "{:+.2f}"),
+        "focus_fh_change": signed(fh, "{:+.0f}"),
+        "focus_rl_change": signed(change_of(own, focus, "rl"), "{:+.2f}"),
+        "va_fh_direction": direction(va, fh),
     }
 
 
-def comparison(study: Study) -> pd.DataFrame:
-    """Every country shown but the comparator, set against the comparator (:func:`changes`)."""
-    others = study.selected[study.selected["name"] != study.comparator_name]
-    return changes(study.tables, others, study.compared, study.start, study.end, study.comparator)
-
-
-def comparison_values(study: Study, change: pd.DataFrame) -> dict[str, str | int]:
-    """Chapter 14's comparison: where the pattern appears under each reading, how the comparator
-    moved, and the focus's differences from it (``change``: :func:`comparison`)."""
-    focus, comparator = str(study.focal["name"]), study.comparator_name
-    n = change["Country"].nunique()
-    main, other = pattern_countries(change, "main"), pattern_countries(change, "other")
-    comp_change = changes(study.tables, study.comparator, study.compared, study.start, study.end)
-
-    def difference(key: str) -> str:
-        return signed(change_of(change, focus, key, "difference"))
-
-    def own(key: str) -> str:
-        return signed(change_of(change, focus, key), "{:+.1f} points", "not measured")
-
-    return {
-        "n_compared": n,
-        "n_main": len(main),
-        "n_other": len(other),
-        "names_main": names_text(main),
-        "names_other": names_text(other),
-        "pattern_main": f"{len(main)} of the {n} countries compared ({names_text(main)})"
-        if main
-        else f"none of the {n} countries compared",
-        "pattern_other": f"{len(other)} of them ({names_text(other)})" if other else "none of them",
-        "comp_egdi_change": signed(change_of(comp_change, comparator, "egdi_rank")),
-        "comp_fh_change": signed(change_of(comp_change, comparator, "fh"), "{:+.0f}"),
-        "verdict": verdict(change, focus),
-        "focus_d_egdi": difference("egdi_rank"),
-        "focus_d_ge": difference("ge"),
-        "focus_d_cc": difference("cc"),
-        "focus_d_fh": difference("fh"),
-        "focus_obs_t": own("obs_t"),
-        "focus_obs_p": own("obs_p"),
-    }
+def direction(a: float, b: float, shown: tuple[str, str] = ("{:+.2f}", "{:+.0f}")) -> str:
+    """Whether two changes went the same way, as the prose says it. A change that rounds to zero
+    at the precision the prose shows it (``shown``) counts as no movement."""
+    if math.isnan(a) or math.isnan(b):
+        return "cannot both be measured"
+    a, b = (float(fmt.format(v)) for fmt, v in zip(shown, (a, b)))
+    if a * b > 0:
+        return "moved the same way"
+    return "moved in opposite directions" if a * b < 0 else "did not both move"

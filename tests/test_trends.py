@@ -11,7 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Annotation
 
 from halfopen import data, derive, theme, trends
 
@@ -43,11 +45,11 @@ def compared(t) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def against_denmark(t, everyone, compared) -> pd.DataFrame:
-    """Every country but Denmark, set against Denmark over the common window."""
+def own_changes(t, everyone, compared) -> pd.DataFrame:
+    """Every country's change of every compared measure over the common window (2013-2023), on
+    each measure's own scale: no comparator, no common unit."""
     start, end = trends.common_window(t, list(compared["measure"]))
-    others = everyone[everyone["name"] != "Denmark"]
-    return trends.changes(t, others, compared, start, end, trends.select_countries(t["countries"], "Denmark"))
+    return trends.changes(t, everyone, compared, start, end)
 
 
 def test_select_countries_keeps_order_and_refuses_unknown_names(t):
@@ -57,18 +59,6 @@ def test_select_countries_keeps_order_and_refuses_unknown_names(t):
     assert list(trends.select_countries(t["countries"], "Tajikistan")["iso3"]) == ["TJK"]
     with pytest.raises(ValueError, match="unknown countries: Atlantis"):
         trends.select_countries(t["countries"], ["Kazakhstan", "Atlantis"])
-
-
-def test_to_points_puts_every_scale_on_0_to_100():
-    assert trends.to_points(0.5578, "unit") == pytest.approx(55.78)
-    assert trends.to_points(37, "points") == 37
-    assert trends.to_points(-2.5, "wgi") == 0
-    assert trends.to_points(2.5, "wgi") == 100
-    assert trends.to_points(0.0, "wgi") == 50
-    assert trends.to_points(1, "rank") == 100
-    assert trends.to_points(193, "rank") == 0
-    with pytest.raises(ValueError, match="unknown scale"):
-        trends.to_points(1.0, "percent")
 
 
 # --------------------------------------------------------------------------- the new data
@@ -112,23 +102,25 @@ def test_the_2020_e_government_survey_is_in_the_table(t):
 
 #: measure: (class, alternative, paragraphs, role), as data/measure_classes.csv must say.
 CLASSES = {
-    "egdi_rank": ("technocratic", "", "6;28;44-45", "compared"),
+    "egdi_rank": ("technocratic", "", "6;28-29;44", "compared"),
     "osi": ("technocratic", "", "6;28", "shown"),
-    "epi": ("technocratic", "", "17-18;45", "shown"),
-    "ge": ("technocratic", "", "6", "compared"),
+    "epi": ("technocratic", "", "17-18", "shown"),
+    "ge": ("technocratic", "not placed", "6", "compared"),
     "cc": ("political", "technocratic", "6;31-32;36", "compared"),
     "rl": ("not placed", "", "19;22-24", "shown"),
     "va": ("political", "", "13-16;25-27", "check"),
     "fh": ("political", "", "5-6;13-16;25-27", "compared"),
-    "obs_t": ("political", "", "19;21;36;45", "compared"),
+    "obs_t": ("political", "technocratic", "8;19-21;36", "compared"),
     "obs_p": ("political", "", "17;19;21;36", "compared"),
     "obs_o": ("not placed", "", "19", "shown"),
 }
 
 
 def test_each_measure_is_classed_with_its_paragraphs(t):
-    """Issue 12: open budgets are political (¶19, ¶21, ¶36), control of corruption is read
-    both ways, OSI is not compared beside the EGDI, voice and accountability is only a check."""
+    """Issue 12: open budgets are political (¶19, ¶21, ¶36); control of corruption, budget
+    transparency (technocratic if read as the central documents, ¶8) and government
+    effectiveness (placed on neither side, ¶6) are read both ways; OSI is not compared beside
+    the EGDI, voice and accountability is only a check."""
     rows = trends.classification(t["measure_classes"]).fillna({"alternative": ""})
     got = {r["measure"]: (r["class"], r["alternative"], r["paragraphs"], r["role"]) for r in rows.to_dict("records")}
     for key in sorted(set(got) | set(CLASSES)):
@@ -143,14 +135,9 @@ def test_classification_refuses_a_measure_it_cannot_read(t):
         trends.classification(bad)
 
 
-def test_readings_move_only_the_ambiguous_measures():
-    row = {"class": "political", "alternative": "technocratic"}
-    assert trends.class_in(row, "main") == "political"
-    assert trends.class_in(row, "other") == "technocratic"
-    assert trends.class_in({"class": "technocratic", "alternative": math.nan}, "other") == "technocratic"
-    with pytest.raises(ValueError, match="unknown reading"):
-        trends.class_in(row, "both")
+def test_paragraphs_are_written_with_pilcrows_and_en_dashes():
     assert trends.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
+    assert trends.paragraphs_text("8;19-21;36") == "¶8, ¶19–21, ¶36"
 
 
 # --------------------------------------------------------------------------- one window
@@ -182,25 +169,68 @@ def test_window_table_names_each_measures_nearest_observations(t, compared):
     table = trends.window_table(t, compared, 2013, 2023)
     assert table.loc["EGDI rank", "Compared"] == "2014 and 2022"
     assert table.loc["Freedom House score", "Source covers"] == "2013–2025"
-    assert table.loc["OBS participation", "Compared"] == "2015 and 2023"
+    # participation's questions were redesigned in 2017: its rounds are compared from 2017 only
+    assert table.loc["OBS participation", "Compared"] == "2017 and 2023"
+    assert table.loc["OBS participation", "Source covers"] == "2012–2023 (comparable from 2017)"
 
 
-# --------------------------------------------------------------------------- changes against the comparator
+# --------------------------------------------------------------------------- changes on each measure's own scale
 
 
-def test_changes_of_kazakhstan_against_denmark(against_denmark):
-    kz = against_denmark[against_denmark["Country"] == "Kazakhstan"].set_index("measure")
-    # Freedom House from the 2013 edition: 26 -> 23, not the +1 of a 2017 start; Denmark 98 -> 97.
-    assert kz.loc["fh", ["start", "end", "change", "comparator_change", "difference"]].tolist() == [26, 23, -3, -1, -2]
-    # EGDI by rank: 28 in 2014 and 28 in 2022, while Denmark rose from 16 to 1.
+def test_changes_of_kazakhstan_on_each_measures_own_scale(own_changes):
+    kz = own_changes[own_changes["Country"] == "Kazakhstan"].set_index("measure")
+    # Freedom House from the 2013 edition (data/freedom_house.csv): 26 -> 23, change 23 - 26 = -3,
+    # not the +1 of a 2017 start (22 -> 23).
+    assert kz.loc["fh", ["from", "to", "start", "end", "change"]].tolist() == [2013, 2023, 26, 23, -3]
+    # EGDI by rank (data/egov_survey.csv): the surveys inside 2013-2023 are 2014..2022; rank 28 in
+    # both, change 28 - 28 = 0 places.
     assert kz.loc["egdi_rank", ["from", "to"]].tolist() == [2014, 2022]
-    assert kz.loc["egdi_rank", "change"] == 0
-    assert kz.loc["egdi_rank", "comparator_change"] == pytest.approx(15 / 192 * 100)
-    assert kz.loc["ge", "change"] == pytest.approx((0.147 - -0.621) * 20)
-    assert kz.loc["cc", "difference"] == pytest.approx((-0.267 - -0.931) * 20 - (2.376 - 2.399) * 20)
-    # Denmark is not in the Open Budget Survey: the own change is kept, no difference is made up.
-    assert kz.loc["obs_p", "change"] == pytest.approx(11.06 - 27.0)
-    assert math.isnan(kz.loc["obs_p", "difference"]) and kz.loc["obs_p", "note"] == "Denmark not in this source"
+    assert kz.loc["egdi_rank", ["start", "end", "change"]].tolist() == [28, 28, 0]
+    # WGI estimates (data/wgi.csv), in estimate units: ge -0.621 (2013) -> 0.147 (2023),
+    # change 0.147 + 0.621 = 0.768; cc -0.931 -> -0.267, change 0.931 - 0.267 = 0.664.
+    assert kz.loc["ge", "change"] == pytest.approx(0.768)
+    assert kz.loc["cc", ["start", "end"]].tolist() == [-0.931, -0.267]
+    assert kz.loc["cc", "change"] == pytest.approx(0.664)
+    # OBS scores (data/obs_central_asia.csv), in points: transparency's rounds 2015 and 2023 inside
+    # the window, 51.22 -> 62.66 = +11.44; participation only from its redesigned 2017 round:
+    # 12.89 -> 11.06 = -1.83 (not 27.0 -> 11.06 from 2015).
+    assert kz.loc["obs_t", ["from", "to"]].tolist() == [2015, 2023]
+    assert kz.loc["obs_t", "change"] == pytest.approx(11.44)
+    assert kz.loc["obs_p", ["from", "to"]].tolist() == [2017, 2023]
+    assert kz.loc["obs_p", "change"] == pytest.approx(-1.83)
+    assert set(kz["note"]) == {""}
+
+
+def test_changes_give_a_rank_as_places_and_keep_no_comparator(own_changes):
+    assert list(own_changes.columns) == [
+        "Country",
+        "measure",
+        "Measure",
+        "class",
+        "alternative",
+        "from",
+        "to",
+        "start",
+        "end",
+        "change",
+        "note",
+    ]
+    dk = own_changes[own_changes["Country"] == "Denmark"].set_index("measure")
+    # Denmark's EGDI rank 16 (2014) -> 1 (2022): 1 - 16 = -15, a fall in the number, a rise in place.
+    assert dk.loc["egdi_rank", ["start", "end", "change"]].tolist() == [16, 1, -15]
+    # Denmark's control of corruption 2.399 (2013) -> 2.376 (2023): 2.376 - 2.399 = -0.023.
+    assert dk.loc["cc", "change"] == pytest.approx(-0.023)
+    # Denmark is not in the Open Budget Survey: kept, with NaN and the note.
+    assert math.isnan(dk.loc["obs_p", "change"]) and dk.loc["obs_p", "note"] == trends.NO_DATA
+    # ge may be read as not placed; cc and obs_t as technocratic (data/measure_classes.csv).
+    assert dk["alternative"].to_dict() == {
+        "egdi_rank": "",
+        "ge": "not placed",
+        "cc": "technocratic",
+        "fh": "",
+        "obs_t": "technocratic",
+        "obs_p": "",
+    }
 
 
 def test_changes_keep_countries_a_table_lacks(t, everyone, compared):
@@ -213,33 +243,14 @@ def test_changes_keep_countries_a_table_lacks(t, everyone, compared):
     assert math.isnan(fh["change"]) and "fewer than two" in fh["note"]
 
 
-def test_group_means_follow_the_reading(against_denmark):
-    main = trends.group_means(against_denmark, "main")
-    other = trends.group_means(against_denmark, "other")
-    kz = against_denmark[against_denmark["Country"] == "Kazakhstan"].set_index("measure")["difference"]
-    assert main.loc["Kazakhstan", "technocratic"] == pytest.approx((kz["egdi_rank"] + kz["ge"]) / 2)
-    assert main.loc["Kazakhstan", "political"] == pytest.approx((kz["cc"] + kz["fh"]) / 2)
-    assert other.loc["Kazakhstan", "technocratic"] == pytest.approx((kz["egdi_rank"] + kz["ge"] + kz["cc"]) / 3)
-    assert other.loc["Kazakhstan", "political"] == pytest.approx(kz["fh"])
-
-
-def test_the_pattern_against_denmark_depends_on_how_corruption_is_read(against_denmark):
-    """The facts the chapter's conclusion rests on, 2013-2023 against Denmark."""
-    assert trends.pattern_countries(against_denmark, "main") == []
-    assert trends.pattern_countries(against_denmark, "other") == ["Kazakhstan"]
-    table = trends.readings_table(against_denmark)
-    assert table.loc[("Kazakhstan", trends.READINGS["other"]), "Pattern"] == "yes"
-    assert "only with WGI control of corruption read in its other class" in trends.verdict(
-        against_denmark, "Kazakhstan"
-    )
-    assert "either reading" in trends.verdict(against_denmark, "Tajikistan")
-
-
-def test_a_pattern_the_comparator_shares_does_not_pass():
-    frame = pd.DataFrame(
-        {"technocratic": [5.0, 0.0, math.nan, 3.0], "political": [0.0, -1.0, -1.0, 1.0]}, index=list("abcd")
-    )
-    assert trends.half_open(frame).tolist() == [True, False, False, False]
+def test_direction_says_whether_two_changes_went_the_same_way():
+    assert trends.direction(0.239, -3.0) == "moved in opposite directions"
+    assert trends.direction(-0.5, -2.0) == "moved the same way"
+    assert trends.direction(1.0, 2.0) == "moved the same way"
+    assert trends.direction(0.0, 2.0) == "did not both move"
+    assert trends.direction(0.0, 0.0) == "did not both move"
+    assert trends.direction(math.nan, 1.0) == "cannot both be measured"
+    assert trends.direction(1.0, math.nan) == "cannot both be measured"
 
 
 def test_freedom_house_facts(t):
@@ -287,7 +298,8 @@ def test_a_country_added_to_the_tables_shows_without_code_change(t):
     tables = dict(t, countries=countries, wgi=wgi)
     sel = trends.select_countries(countries, ["Mongolia"])
     ch = trends.changes(tables, sel, trends.classification(t["measure_classes"]), 2010, 2025).set_index("measure")
-    assert ch.loc["va", "change"] == pytest.approx(2.0)
+    # va 0.1 (2010) -> 0.2 (2020): 0.2 - 0.1 = 0.1 of an estimate (no longer 2 points).
+    assert ch.loc["va", "change"] == pytest.approx(0.1)
     assert ch.loc["egdi_rank", "note"] == trends.NO_DATA
 
 
@@ -320,11 +332,56 @@ def test_epi_pairs_take_the_nearest_survey_earlier_on_a_tie(t):
     sel = trends.select_countries(t["countries"], ["Kazakhstan", "Uzbekistan"])
     pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2010, 2025)
     got = dict(zip(pairs["OBS round"], pairs["EGDI survey"]))
-    # the 2021 round pairs with the 2020 survey, now in the table
-    assert got == {2012: 2012, 2015: 2014, 2017: 2016, 2019: 2018, 2021: 2020, 2023: 2022}
+    # Rounds from 2017 only; each lies one year from two biennial surveys, the earlier taken:
+    # 2017 -> 2016 (not 2018), 2019 -> 2018, 2021 -> 2020 (now in the table), 2023 -> 2022.
+    assert got == {2017: 2016, 2019: 2018, 2021: 2020, 2023: 2022}
     assert set(pairs["Country"]) == {"Kazakhstan"}
+    # data/egov_survey.csv KAZ 2016 epi 0.5932 -> 59.32 points; data/obs_central_asia.csv KAZ 2017
+    # participation 12.89.
+    first = pairs.iloc[0]
+    assert (first["EPI (points)"], first["Participation"]) == (pytest.approx(59.32), 12.89)
     late = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2018, 2025)
     assert late["OBS round"].min() == 2019
+
+
+def test_epi_pairs_refuse_participation_rounds_before_2017(t, everyone):
+    """The Open Budget Survey's participation questions were redesigned for its 2017 round."""
+    assert trends.COMPARABLE_FROM == {"obs_p": 2017}
+    pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2006, 2025)
+    # data/obs_central_asia.csv has participation for the 2012 and 2015 rounds of KAZ, KGZ, TJK.
+    assert pairs["OBS round"].min() == 2017
+    assert not set(pairs["OBS round"]) & {2012, 2015}
+    # every surveyed country keeps its four rounds 2017, 2019, 2021, 2023
+    assert pairs.groupby("Country", sort=False)["OBS round"].apply(list).to_dict() == {
+        "Kazakhstan": [2017, 2019, 2021, 2023],
+        "Kyrgyzstan": [2017, 2019, 2021, 2023],
+        "Tajikistan": [2017, 2019, 2021, 2023],
+    }
+    early = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2016)
+    assert early.empty
+    assert list(early.columns) == ["Country", "OBS round", "EGDI survey", "EPI (points)", "Participation"]
+
+
+def test_epi_figure_draws_an_arrow_from_each_round_to_the_next(t, everyone):
+    pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025)
+    fig = trends.epi_participation_figure(pairs, everyone)
+    ax = fig.axes[0]
+    arrows = [a for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch is not None]
+    labels = [a for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch is None]
+    # three countries with four rounds each: 3 arrows each, 9 in all; two round labels each
+    assert len(arrows) == 9
+    assert sorted(a.get_text() for a in labels) == ["2017", "2017", "2017", "2023", "2023", "2023"]
+    # Kazakhstan's first arrow: from (EPI 2016 59.32, participation 2017 12.89)
+    # to (EPI 2018 83.71, participation 2019 16.56), in its colour
+    colour = to_rgba(theme.country_colour("Kazakhstan", 1))
+    kz = [a for a in arrows if a.arrow_patch.get_edgecolor() == colour]
+    assert len(kz) == 3
+    assert kz[0].xyann == pytest.approx((59.32, 12.89)) and kz[0].xy == pytest.approx((83.71, 16.56))
+    # the rounds are marks, not a line: the only drawn line is the diagonal
+    assert [line.get_linestyle() for line in ax.lines].count("None") == 3
+    assert len([line for line in ax.lines if line.get_linestyle() != "None"]) == 1
+    assert fig.get_supxlabel() == "No pairs: Denmark, Turkmenistan and Uzbekistan."
+    plt.close(fig)
 
 
 def test_lines_break_at_a_missing_edition():
@@ -346,6 +403,15 @@ def test_describe_path_shows_the_dip_a_first_and_last_value_would_hide(t):
     assert trends.describe_path(pd.Series([], dtype=float)) == trends.NO_DATA
 
 
+def test_describe_path_writes_a_true_minus_sign(t):
+    """data/wgi.csv, Kazakhstan's government effectiveness: -0.493 in 2010, its inner low -0.621 in
+    2013 lies below both ends, its inner high 0.143 (2022) not above the last, 0.147 in 2023."""
+    ge = trends.series_of(t, "ge", "Kazakhstan", "KAZ")
+    assert trends.describe_path(ge, "{:+.3f}") == "\u22120.493 in 2010, a low of \u22120.621 in 2013 and +0.147 in 2023"
+    assert "-" not in trends.describe_path(ge, "{:+.3f}")
+    assert trends.describe_path(pd.Series([-1.0, 2.0], index=[2000, 2001])) == "\u22121.00 in 2000 and 2.00 in 2001"
+
+
 def test_egdi_levels_rise_while_ranks_fall(t, everyone):
     """Issue 12, finding 4: a rising EGDI is not a gain on the others."""
     drift = trends.rank_drift(t["egov_survey"], everyone).set_index("Country")
@@ -357,16 +423,38 @@ def test_egdi_levels_rise_while_ranks_fall(t, everyone):
     assert trends.rank_drift_text(drift.reset_index()).startswith("Tajikistan's index rose by 21.3 points")
 
 
-def test_change_helpers(against_denmark, t):
-    assert trends.moves_text(against_denmark, "fh").startswith("Kazakhstan 26 to 23, Kyrgyzstan 39 to 27")
-    assert trends.change_of(against_denmark, "Kazakhstan", "fh") == -3
-    assert math.isnan(trends.change_of(against_denmark, "Atlantis", "fh"))
-    assert trends.signed(-2.0) == "-2.0" and trends.signed(math.nan) == trends.NO_DATA
-    assert trends.largest_gain(against_denmark, "Kazakhstan", ["ge", "cc"]) == "WGI government effectiveness"
+def test_change_helpers(own_changes, t):
+    # data/freedom_house.csv, editions 2013 and 2023: Denmark 98 and 97, Kazakhstan 26 and 23,
+    # Kyrgyzstan 39 and 27 (Denmark now first: no comparator is taken out).
+    assert trends.moves_text(own_changes, "fh").startswith("Denmark 98 to 97, Kazakhstan 26 to 23, Kyrgyzstan 39 to 27")
+    assert trends.change_of(own_changes, "Kazakhstan", "fh") == -3
+    assert trends.change_of(own_changes, "Kazakhstan", "fh", "start") == 26
+    assert math.isnan(trends.change_of(own_changes, "Atlantis", "fh"))
+    # ge 0.147 + 0.621 = 0.768 > cc 0.931 - 0.267 = 0.664 (estimate units)
+    assert trends.largest_gain(own_changes, "Kazakhstan", ["ge", "cc"]) == "WGI government effectiveness"
+    assert trends.largest_gain(own_changes, "Uzbekistan", ["obs_t", "obs_p"]) == "none"
     shown = trends.class_table(t["measure_classes"])
-    assert shown.loc["OBS transparency", "Paragraphs"] == "¶19, ¶21, ¶36, ¶45"
-    table = trends.signature_table(against_denmark, "Denmark")
-    assert table.loc[("Kazakhstan", "WGI control of corruption"), "Class"] == "political or technocratic"
+    assert shown.loc["OBS transparency", "Paragraphs"] == "¶8, ¶19–21, ¶36"
+    assert shown.loc["WGI control of corruption", "Other reading"] == "technocratic"
+    assert shown.loc["WGI government effectiveness", "Other reading"] == "not placed"
+    assert shown.loc["EGDI rank", "Other reading"] == ""
+
+
+def test_a_change_that_rounds_to_zero_has_no_sign_and_no_direction():
+    # Denmark's voice and accountability: 1.666 (2013) -> 1.665 (2023), -0.001: shown as 0.00
+    assert trends.signed(-0.001, "{:+.2f}") == "0.00"
+    assert trends.direction(-0.001, -1.0) == "did not both move"
+    assert trends.signed(0.3, "{:+.1f} year-on-year") == "+0.3 year-on-year"
+
+
+def test_signed_writes_a_true_minus_sign():
+    assert trends.signed(-2.0) == "\u22122.0"
+    assert trends.signed(2.0) == "+2.0"
+    assert trends.signed(-3.0, "{:+.0f}") == "\u22123"
+    assert trends.signed(-3.0, "{:+.1f} points") == "\u22123.0 points"
+    assert trends.signed(0.239, "{:+.2f}") == "+0.24"
+    assert trends.signed(math.nan) == trends.NO_DATA and trends.signed(None) == trends.NO_DATA
+    assert trends.signed(math.nan, missing="not measured") == "not measured"
 
 
 def test_text_helpers():
@@ -386,9 +474,8 @@ def test_text_helpers():
     ]
 
 
-def test_figures_are_figures_and_name_missing_countries(t, everyone, against_denmark):
+def test_figures_are_figures_and_name_missing_countries(t, everyone):
     figs = [
-        trends.signature_figure(against_denmark, "Denmark", 2013, 2023),
         trends.series_figure(
             t["obs_central_asia"],
             everyone,
@@ -412,18 +499,15 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone, against_den
     ]
     for fig in figs:
         assert isinstance(fig, plt.Figure)
-    texts = [x.get_text() for x in figs[1].texts]
+    texts = [x.get_text() for x in figs[0].texts]
     assert any("Denmark" in x and "Uzbekistan" in x for x in texts)
-    rank_axis, level_axis = figs[2].axes[1], figs[2].axes[0]
+    rank_axis, level_axis = figs[1].axes[1], figs[1].axes[0]
     assert rank_axis.yaxis_inverted() and not level_axis.yaxis_inverted()
-    marks = figs[0].axes[0].collections
-    assert [m.get_label() for m in marks] == list(pd.unique(against_denmark["Country"]))
-    assert "no comparator value" in " ".join(t.get_text() for t in figs[0].axes[0].texts)
     for fig in figs:
         plt.close(fig)
 
 
-def test_figures_keep_everything_inside_the_canvas(t, everyone, compared):
+def test_figures_keep_everything_inside_the_canvas(t):
     """The chapter renders these figures once, as their constrained layout placed them
     (halfopen.nb.Rendered, no tight bounding box): nothing may stick out of the canvas, with
     every country of the tables shown (the longest legends) and with a selection that
@@ -431,9 +515,7 @@ def test_figures_keep_everything_inside_the_canvas(t, everyone, compared):
     cases = {}
     for label, names in (("every country", None), ("one country", ["Kazakhstan"]), ("two", ["Denmark", "Tajikistan"])):
         selected = trends.select_countries(t["countries"], names)
-        ch = trends.changes(t, selected, compared, 2013, 2023, trends.select_countries(t["countries"], "Denmark"))
         pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], selected, 2010, 2025)
-        cases[f"signature, {label}"] = trends.signature_figure(ch, "Denmark", 2013, 2023)
         cases[f"series, {label}"] = trends.series_figure(
             t["egov_survey"],
             selected,
@@ -562,20 +644,6 @@ def test_obs_values_give_the_2017_scores_the_paper_gives_in_para_19(study):
     assert none["focus17"] == "no scores, since it was not surveyed"
 
 
-def test_comparison_values_count_the_countries_compared_and_agree_with_the_readings(study):
-    change = trends.comparison(study)
-    assert "Denmark" not in set(change["Country"])
-    v = trends.comparison_values(study, change)
-    assert v["n_compared"] == len(study.selected) - 1
-    for reading in ("main", "other"):
-        names = trends.pattern_countries(change, reading)
-        assert v[f"n_{reading}"] == len(names) and v[f"names_{reading}"] == trends.names_text(names)
-    assert v["verdict"] == trends.verdict(change, "Kazakhstan")
-    assert v["focus_d_fh"] == trends.signed(trends.change_of(change, "Kazakhstan", "fh", "difference"))
-    # the Open Budget Survey has no comparator (Denmark is not surveyed): the focus's own change
-    assert v["focus_obs_t"].endswith(" points")
-
-
 def test_egov_and_wgi_values_follow_the_focus(study):
     e = trends.egov_values(trends.load_study(focus="Kyrgyzstan"))
     ranks = trends.series_of(study.tables, "egdi_rank", "Kyrgyzstan", "KGZ")
@@ -589,3 +657,50 @@ def test_egov_and_wgi_values_follow_the_focus(study):
         "control of corruption",
     }
     assert (w["wgi_first"], w["wgi_last"]) == trends.edition_span(study.tables["wgi"], "year")
+
+
+def test_wgi_values_give_kazakhstans_changes_on_their_own_scales(study):
+    """Kazakhstan over the common window 2013-2023, by hand from data/wgi.csv and
+    data/freedom_house.csv."""
+    w = trends.wgi_values(study)
+    assert (study.start, study.end) == (2013, 2023)
+    # va -1.243 -> -1.004: -1.004 + 1.243 = +0.239 -> "+0.24" (estimate units, two decimals)
+    assert w["focus_va_change"] == "+0.24"
+    # Freedom House 26 -> 23: -3, whole points, a true minus sign
+    assert w["focus_fh_change"] == "\u22123"
+    # rl -0.716 -> -0.447: -0.447 + 0.716 = +0.269 -> "+0.27"
+    assert w["focus_rl_change"] == "+0.27"
+    # +0.239 and -3 have opposite signs
+    assert w["va_fh_direction"] == "moved in opposite directions"
+    # the largest of ge 0.768, cc 0.664, rl 0.269, va 0.239
+    assert w["focus_wgi_largest"] == "government effectiveness"
+    # ge: -0.493 (2010), inner low -0.621 (2013), inner high 0.143 (2022) below the last 0.147;
+    # cc: -1.001 (2010), inner low -0.997 not below it, inner high -0.186 (2022) above -0.267 (2023)
+    assert w["focus_ge_path"] == "\u22120.493 in 2010, a low of \u22120.621 in 2013 and +0.147 in 2023"
+    assert w["focus_cc_path"] == "\u22121.001 in 2010, a high of \u22120.186 in 2022 and \u22120.267 in 2023"
+    assert set(w) == {
+        "wgi_first",
+        "wgi_last",
+        "focus_ge_path",
+        "focus_cc_path",
+        "focus_wgi_largest",
+        "focus_va_change",
+        "focus_fh_change",
+        "focus_rl_change",
+        "va_fh_direction",
+    }
+    # a one-year window (2023 to 2023): fewer than two observations, no change is measured
+    narrow = trends.wgi_values(trends.load_study(start_year=2023, end_year=2023))
+    assert narrow["focus_va_change"] == narrow["focus_fh_change"] == trends.NO_DATA
+    assert narrow["va_fh_direction"] == "cannot both be measured"
+
+
+def test_source_spans_name_each_tables_years(study):
+    """First and last year of each table: data/freedom_house.csv editions 2013-2025,
+    data/obs_central_asia.csv rounds 2006-2023, data/egov_survey.csv surveys 2010-2024,
+    data/wgi.csv years 2010-2023."""
+    assert trends.source_spans(study.tables) == (
+        "Freedom House's editions of 2013 to 2025, the Open Budget Survey's rounds of 2006 to 2023, "
+        "the UN E-Government Survey's editions of 2010 to 2024 and "
+        "the World Bank's governance indicators for 2010 to 2023"
+    )
