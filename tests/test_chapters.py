@@ -73,10 +73,10 @@ def test_a_failing_cell_names_the_chapter_and_cell(tmp_path):
     assert "cell" in result.error and "RuntimeError" in result.error and "deliberate failure" in result.error
 
 
-def test_the_updates_two_chapters_take_the_same_parameters(root):
-    """Chapters 13 and 14 are one study over two pages: the same parameters, defaults and meanings."""
-    first, second = (
+def test_the_updates_three_chapters_take_the_same_parameters(root):
+    """Chapters 13 to 15 are one study over three pages: the same parameters, defaults and meanings."""
+    first, second, third = (
         chapters.declared_parameters(root / "chapters" / f"{n}.ipynb")
-        for n in ("13_half_open_measured", "14_half_open_compared")
+        for n in ("13_half_open_measured", "14_half_open_compared", "15_half_open_specifications")
     )
-    assert first == second, f"chapter 13 declares {first}, chapter 14 {second}"
+    assert first == second == third, f"chapter 13 declares {first}, chapter 14 {second}, chapter 15 {third}"
