@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -130,3 +131,23 @@ def test_every_table_of_data_can_be_downloaded_from_the_site(built_book):
         path = data.resource(name)["path"]
         served = built_book / "data" / path
         assert served.is_file() and served.read_bytes() == (data.paths.data_dir() / path).read_bytes(), path
+
+
+def _prose(page) -> str:
+    return re.sub(r"\s+", " ", html_unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))))
+
+
+def test_every_page_that_states_the_updates_result_says_the_same_computed_sentence(built_book):
+    """Chapter 15 computes the result across every specification; the findings page and the
+    landing page paste that one sentence (halfopen_book.pasted keeps them current)."""
+    from halfopen import multiverse, trends
+
+    study = trends.load_study()
+    grid = multiverse.Grid(study)
+    result = multiverse.conclusion(grid.verdicts(), "Kazakhstan", grid.labels)["result"]
+    for page in (
+        _page(built_book, "15_half_open_specifications"),
+        _page(built_book, "00_findings_at_a_glance"),
+        built_book / "intro.html",
+    ):
+        assert result in _prose(page), f"{page.name} does not state: {result}"
