@@ -12,4 +12,4 @@ imports. ``docs/architecture.md`` says which module holds what; in short:
 - :mod:`halfopen.report`   published values beside the values the book computes.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
