@@ -8,19 +8,21 @@ own from the text (¶5-6, ¶8-9, ¶33-46). The argument lives in data, not in co
   ``row`` top to bottom, the row giving the box's top edge; fractions allowed) and the
   paragraphs it rests on;
 - ``diagram_edges.csv``: one row per arrow, with an optional label and relation: an arrow
-  (``leads_to``, the default) or, for two boxes that are the same people, a dashed link
-  without arrowheads (``same_actors``).
+  (``leads_to``, the default) or, for two boxes whose groups of people overlap, a dashed
+  link without arrowheads (``overlapping_actors``).
 
 :func:`draw` lays the boxes out on that grid, sizes each box to its wrapped text, and
-routes every arrow from the edge of one box to the edge of the other. :func:`crossings`
-lists any arrow that would run through a third box, so a layout that hides an arrow
-behind a box fails its test. Changing the argument (a box, an arrow, a label) is an edit
-of a CSV; the figure, its alt text and its text description (:func:`describe`) follow.
+routes every arrow from the edge of one box to the edge of the other, with its label where
+it covers no box, no other label and, if it can, no other arrow. :func:`crossings` lists any
+arrow that would run through a third box, so a layout that hides an arrow behind a box fails
+its test. Changing the argument (a box, an arrow, a label) is an edit of a CSV; the figure,
+its alt text and its text description (:func:`describe`) follow.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -57,9 +59,9 @@ LINE_HEIGHT = 0.172  # inches per detail line
 WRAP = 19  # characters per detail line
 LABEL_WRAP = 17  # characters per label line
 
-#: The relation of an edge row that is drawn as a link between two boxes that are the same
-#: people (dashed, no arrowheads), not as an arrow from cause to effect.
-SAME_ACTORS = "same_actors"
+#: The relation of an edge row that is drawn as a link between two boxes whose groups of
+#: people overlap (dashed, no arrowheads), not as an arrow from cause to effect.
+OVERLAPPING_ACTORS = "overlapping_actors"
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,20 @@ def layout(nodes: pd.DataFrame) -> dict[str, Box]:
 
 
 def _anchor(box: Box, towards: Box) -> tuple[float, float]:
-    """Where an arrow leaves (or enters) ``box`` on its way to ``towards``."""
+    """Where an arrow leaves (or enters) ``box`` on its way to ``towards``.
+
+    Through the top or bottom edge if ``towards`` is wholly above or below, else through
+    the side facing it. Either way the point moves from the edge's middle towards the other
+    box (a quarter of the distance, and never near a corner), so several arrows into one
+    edge from different places meet it at different points.
+    """
     if towards.top < box.bottom - 0.05:  # below
         return box.x + max(-0.35, min(0.35, (towards.x - box.x) * 0.25)), box.bottom
     if towards.bottom > box.top + 0.05:  # above
         return box.x + max(-0.35, min(0.35, (towards.x - box.x) * 0.25)), box.top
     side = 1 if towards.x > box.x else -1
-    return box.x + side * box.width / 2, box.y
+    reach = max(0.0, box.height / 2 - 0.15)
+    return box.x + side * box.width / 2, box.y + max(-reach, min(reach, (towards.y - box.y) * 0.25))
 
 
 def _label_box(x: float, y: float, text: str) -> Box:
@@ -138,21 +147,31 @@ def _overlaps(p: Box, q: Box) -> bool:
 
 
 def _label_place(
-    start: tuple[float, float], end: tuple[float, float], text: str, boxes: list[Box], placed: list[Box]
+    start: tuple[float, float],
+    end: tuple[float, float],
+    text: str,
+    boxes: list[Box],
+    placed: list[Box],
+    others: Sequence[tuple[tuple[float, float], tuple[float, float]]] = (),
 ) -> tuple[float, float, str]:
     """Where on its arrow a label goes, and how it is broken: the middle if it is free, else
     the free point nearest it; on two lines if one line finds no room.
 
-    A point is free when the label there covers no box and no label already placed; if no
-    point along the arrow is free, the middle is used.
+    A point is free when the label there covers no box, no label already placed and none of
+    the ``others`` arrows (start, end), so a label never hides where two arrows cross and is
+    not read as another arrow's. If no point is free of the other arrows, the first point
+    free of boxes and labels is used; if none is, the middle.
     """
     half = max(len(text) // 2 + 1, max((len(w) for w in text.split()), default=1))
-    for shown in (text, "\n".join(textwrap.wrap(text, half))):
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
-            room = _label_box(x, y, shown)
-            if not any(_overlaps(room, b) for b in [*boxes, *placed]):
-                return x, y, shown
+    for avoid in (list(others), []):
+        for shown in (text, "\n".join(textwrap.wrap(text, half))):
+            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+                x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
+                room = _label_box(x, y, shown)
+                if not any(_overlaps(room, b) for b in [*boxes, *placed]) and not any(
+                    _segment_hits_box(p, q, room, 0.0) for p, q in avoid
+                ):
+                    return x, y, shown
     return (start[0] + end[0]) / 2, (start[1] + end[1]) / 2, text
 
 
@@ -216,10 +235,13 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
             )
 
     placed: list[Box] = []
-    for row in edges.itertuples(index=False):
-        a, b = boxes[row.source], boxes[row.target]
-        start, end = _anchor(a, b), _anchor(b, a)
-        same = _relation(row) == SAME_ACTORS
+    # the figure's left and right edges, as boxes a label must not cover, so none is cut off
+    walls = [Box("edge", x - side * 50, (y0 + y1) / 2, 100, 1000) for x, side in ((x0, 1), (x1, -1))]
+    rows = list(edges.itertuples(index=False))
+    ends = [(_anchor(boxes[r.source], boxes[r.target]), _anchor(boxes[r.target], boxes[r.source])) for r in rows]
+    for i, row in enumerate(rows):
+        start, end = ends[i]
+        same = _relation(row) == OVERLAPPING_ACTORS
         ax.add_patch(
             FancyArrowPatch(
                 start,
@@ -235,7 +257,8 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
             )
         )
         if isinstance(row.label, str) and row.label:
-            x, y, shown = _label_place(start, end, row.label, list(boxes.values()), placed)
+            others = ends[:i] + ends[i + 1 :]
+            x, y, shown = _label_place(start, end, row.label, [*boxes.values(), *walls], placed, others)
             placed.append(_label_box(x, y, shown))
             ax.text(
                 x,
@@ -278,13 +301,13 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
 
 def describe(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[str]:
     """The diagram as sentences, one per arrow ("A → B (label)"; a link between two boxes
-    that are the same people as "A ↔ B (label)"), for readers who cannot see the figure and
-    for the alt text."""
+    whose groups of people overlap as "A ↔ B (label)"), for readers who cannot see the figure
+    and for the alt text."""
     labels = dict(zip(nodes["id"], nodes["label"]))
     lines = []
     for row in edges.itertuples(index=False):
         extra = f" ({row.label})" if isinstance(row.label, str) and row.label else ""
-        sign = "↔" if _relation(row) == SAME_ACTORS else "→"
+        sign = "↔" if _relation(row) == OVERLAPPING_ACTORS else "→"
         lines.append(f"{labels[row.source]} {sign} {labels[row.target]}{extra}")
     return lines
 

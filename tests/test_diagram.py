@@ -100,12 +100,21 @@ def test_the_boxes_issue_12_asked_for_say_what_their_paragraphs_say(nodes, node_
     [
         ("domestic", "policy", {6}, "leads_to"),  # leaders harness agitation through open government
         ("domestic", "obstruction", {46}, "leads_to"),  # unrest and fear of revolution alarm bureaucrats
-        ("obstruction", "trust", {34}, "leads_to"),
+        # ¶34-35: the three factors that explain how officials subvert the priority point into obstruction
+        ("trust", "obstruction", {34}, "leads_to"),
+        ("politicised", "obstruction", {35}, "leads_to"),
+        ("opacity", "obstruction", {35}, "leads_to"),
+        # obstruction shields the elites whose interests openness would hurt (¶36), and so half-open (¶46)
+        ("obstruction", "elites", {36}, "leads_to"),
+        ("elites", "half_open", {46}, "leads_to"),
         ("standing", "symbolic", {42, 44}, "leads_to"),  # claim to have tried; international approbation
         ("deficit", "coalitions", {43}, "leads_to"),
         ("deficit", "symbolic", {42}, "leads_to"),
+        # Matland's conflict axis: clear losers (¶41), press freedom could expose them (¶42)
+        ("elites", "symbolic", {41, 42}, "leads_to"),
         ("coalitions", "half_open", {43}, "leads_to"),
-        ("elites", "coalitions", {39, 43}, "same_actors"),  # akims, bureaucrats, business: the same people
+        # akims, bureaucrats and business appear among both: overlapping groups, not the same people
+        ("elites", "coalitions", {36, 39, 43}, "overlapping_actors"),
     ],
 )
 def test_the_arrows_issue_12_asked_for_rest_on_their_paragraphs(edges, source, target, paragraphs, relation):
@@ -113,6 +122,26 @@ def test_the_arrows_issue_12_asked_for_rest_on_their_paragraphs(edges, source, t
     got = edge["relation"] if isinstance(edge["relation"], str) and edge["relation"] else "leads_to"
     assert got == relation, f"{source} -> {target}: relation {got!r}, expected {relation!r}"
     assert paragraphs <= _pars(edge["paragraphs"]), f"{source} -> {target}: rests on {edge['paragraphs']}"
+
+
+def test_the_factors_of_obstruction_explain_it_and_do_not_follow_from_it(nodes, edges):
+    # ¶34-35 give three factors that explain how officials subvert the priority: arrows run from
+    # them into obstruction, never out of obstruction into them; obstruction then leads on to
+    # half-open government (abstract, ¶46)
+    pairs = set(zip(edges["source"], edges["target"]))
+    for factor in ("trust", "politicised", "opacity"):
+        assert (factor, "obstruction") in pairs
+        assert ("obstruction", factor) not in pairs
+    graph: dict[str, set[str]] = {}
+    for source, target in pairs:
+        graph.setdefault(source, set()).add(target)
+    seen, todo = set(), ["obstruction"]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo.extend(graph.get(n, ()))
+    assert "half_open" in seen
 
 
 def test_symbolic_implementation_does_not_lead_to_the_local_coalitions(edges):
@@ -165,7 +194,7 @@ def test_draw_is_deterministic_and_describes_every_arrow(nodes, edges):
     lines = diagram.describe(nodes, edges)
     assert len(lines) == len(edges)
     assert "Presidential strategic priority → Open government policy (makes it a priority)" in lines
-    assert "Political, official and business elites ↔ Local coalitions decide (the same people)" in lines
+    assert "Political, official and business elites ↔ Local coalitions decide (overlapping groups)" in lines
 
 
 def test_figure_1_is_drawn_for_the_page(nodes, edges):
@@ -185,6 +214,68 @@ def test_figure_1_is_drawn_for_the_page(nodes, edges):
         room = diagram._label_box(x, y, t.get_text())
         hit = [b.id for b in boxes if diagram._overlaps(room, b)]
         assert not hit, f"the label {t.get_text()!r} covers {hit}"
+    plt.close(fig)
+
+
+def _ends(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[tuple[str, str, tuple, tuple]]:
+    boxes = diagram.layout(nodes)
+    return [
+        (
+            e.source,
+            e.target,
+            diagram._anchor(boxes[e.source], boxes[e.target]),
+            diagram._anchor(boxes[e.target], boxes[e.source]),
+        )
+        for e in edges.itertuples(index=False)
+    ]
+
+
+def test_arrows_meet_a_box_at_distinct_points(nodes, edges):
+    """No two arrowheads land on one point of a box, and no arrow leaves a box where another
+    arrives, so a reader can tell which arrows feed a box (arrows may leave one point together)."""
+    ends = _ends(nodes, edges)
+    for box in nodes["id"]:
+        arriving = [(f"{s}->{t}", end) for s, t, _, end in ends if t == box]
+        leaving = [(f"{s}->{t}", start) for s, t, start, _ in ends if s == box]
+        pairs = [(a, b) for i, a in enumerate(arriving) for b in arriving[i + 1 :]]
+        pairs += [(a, b) for a in arriving for b in leaving]
+        for (name_a, p), (name_b, q) in pairs:
+            assert abs(p[0] - q[0]) + abs(p[1] - q[1]) >= 0.1, f"{name_a} and {name_b} meet '{box}' at one point"
+
+
+def test_arrows_cross_each_other_at_most_once(nodes, edges):
+    """One crossing cannot be avoided: the elites and the deficit both lead to the coalitions and
+    to symbolic implementation, and these three all lead to half-open government; every other pair
+    of arrows stays apart."""
+
+    def side(a, b, c):
+        return (c[1] - a[1]) * (b[0] - a[0]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    ends = _ends(nodes, edges)
+    crossing = []
+    for i, (s1, t1, p1, p2) in enumerate(ends):
+        for s2, t2, q1, q2 in ends[i + 1 :]:
+            if {s1, t1} & {s2, t2}:
+                continue
+            if side(q1, q2, p1) * side(q1, q2, p2) < 0 and side(p1, p2, q1) * side(p1, p2, q2) < 0:
+                crossing.append(f"{s1}->{t1} x {s2}->{t2}")
+    assert len(crossing) <= 1, crossing
+
+
+def test_no_label_covers_another_arrow_or_leaves_the_figure(nodes, edges):
+    theme.apply()
+    fig = diagram.draw(nodes, edges)
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    ends = {(s, t): (p, q) for s, t, p, q in _ends(nodes, edges)}
+    for row in edges.dropna(subset=["label"]).itertuples(index=False):
+        text = next(t for t in ax.texts if t.get_text().replace("\n", " ") == row.label)
+        x, y = text.get_position()
+        room = diagram._label_box(x, y, text.get_text())
+        assert x0 <= room.x - room.width / 2 and room.x + room.width / 2 <= x1, f"{row.label!r} is cut off"
+        for (s, t), (p, q) in ends.items():
+            if (s, t) != (row.source, row.target):
+                assert not diagram._segment_hits_box(p, q, room, 0.0), f"{row.label!r} covers {s} -> {t}"
     plt.close(fig)
 
 
