@@ -38,16 +38,6 @@ SOURCES = {
     "obs_central_asia": "the Open Budget Survey",
     "freedom_house": "Freedom House",
 }
-#: Each measure's short name in :func:`latest_levels_table`, whose rows must fit a phone's width.
-SHORT = {
-    "egdi_rank": "EGDI rank",
-    "ge": "Effectiveness",
-    "cc": "Corruption control",
-    "va": "Voice and accountability",
-    "obs_t": "Transparency",
-    "obs_p": "Participation",
-    FH_RATING: "Freedom rating",
-}
 #: The comparator's line: a reference, drawn apart from the countries compared with it.
 COMPARATOR_STYLE = {"color": "#404040", "linestyle": "--", "linewidth": 1.6, "markersize": 5}
 #: The break in a series whose questions were redesigned (:func:`_draw_break`): lighter and
@@ -194,7 +184,9 @@ def row_label(study: trends.Study, key: str, year: int) -> str:
     """A row of :func:`latest_levels_table`: the measure, short, with its scale or reference and year:
     ``EGDI rank of 193, 2022``, ``Effectiveness (world mean 0), 2023``, ``Transparency (2017 mean 42;
     sufficient 61), 2023``, ``Freedom rating (1–7), 2023 edition``."""
-    scale, name = _SCALE[key], SHORT[key]
+    scale = _SCALE[key]
+    short = "freedom rating" if key == FH_RATING else trends.MEASURES[key].short
+    name = short[:1].upper() + short[1:]  # a row label, short enough for a phone
     if scale == "rank":
         return f"{name} of {states_ranked(year)}, {year}"
     if scale == "wgi":

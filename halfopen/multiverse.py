@@ -293,20 +293,13 @@ DIMENSIONS = {
     "reading": ("Classes", "how the ambiguous measures are classed"),
     "left_out": ("Measures", "which measures enter"),
 }
-#: Short names of the measures, for the narrow rows of the figure and the table.
-SHORT = {
-    "egdi_rank": "EGDI",
-    "ge": "effectiveness",
-    "cc": "corruption",
-    "fh": "Freedom House",
-    "obs_t": "transparency",
-    "obs_p": "participation",
-}
 
 
 def option_text(dimension: str, value, labels: dict[str, str], comparator: str = "the comparator") -> str:
-    """One option of a choice, short enough for a phone's row (``labels``: any measure not in :data:`SHORT`)."""
-    name = (SHORT.get(value) or labels.get(value, value)) if isinstance(value, str) else ""
+    """One option of a choice, short enough for a phone's row (a measure by its short name; ``labels``
+    name any measure :data:`halfopen.trends.MEASURES` does not know)."""
+    known = isinstance(value, str) and value in trends.MEASURES
+    name = trends.MEASURES[value].short if known else labels.get(value, value) if isinstance(value, str) else ""
     if dimension == "start":
         return f"from {value}"
     if dimension == "end":

@@ -113,23 +113,24 @@ class Measure:
     column: str
     year: str  # the table's year column
     scale: str  # "points" (0-100), "unit" (0-1), "wgi" (about -2.5..2.5) or "rank" (1 best)
+    short: str  # its name where a row or a panel is narrow (a phone's table, the specification curve)
 
 
 #: Every measure the classification may name, by its key.
 MEASURES = {
     m.key: m
     for m in [
-        Measure("egdi_rank", "egov_survey", "egdi_rank", "survey", "rank"),
-        Measure("osi", "egov_survey", "osi", "survey", "unit"),
-        Measure("epi", "egov_survey", "epi", "survey", "unit"),
-        Measure("ge", "wgi", "ge", "year", "wgi"),
-        Measure("cc", "wgi", "cc", "year", "wgi"),
-        Measure("rl", "wgi", "rl", "year", "wgi"),
-        Measure("va", "wgi", "va", "year", "wgi"),
-        Measure("fh", "freedom_house", "total_score", "edition", "points"),
-        Measure("obs_t", "obs_central_asia", "transparency", "round", "points"),
-        Measure("obs_p", "obs_central_asia", "participation", "round", "points"),
-        Measure("obs_o", "obs_central_asia", "oversight", "round", "points"),
+        Measure("egdi_rank", "egov_survey", "egdi_rank", "survey", "rank", "EGDI rank"),
+        Measure("osi", "egov_survey", "osi", "survey", "unit", "online services"),
+        Measure("epi", "egov_survey", "epi", "survey", "unit", "e-participation"),
+        Measure("ge", "wgi", "ge", "year", "wgi", "effectiveness"),
+        Measure("cc", "wgi", "cc", "year", "wgi", "corruption control"),
+        Measure("rl", "wgi", "rl", "year", "wgi", "rule of law"),
+        Measure("va", "wgi", "va", "year", "wgi", "voice and accountability"),
+        Measure("fh", "freedom_house", "total_score", "edition", "points", "Freedom House score"),
+        Measure("obs_t", "obs_central_asia", "transparency", "round", "points", "transparency"),
+        Measure("obs_p", "obs_central_asia", "participation", "round", "points", "participation"),
+        Measure("obs_o", "obs_central_asia", "oversight", "round", "points", "oversight"),
     ]
 }
 
