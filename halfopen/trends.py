@@ -36,9 +36,10 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib.lines import Line2D
 
-from . import data, derive, theme
+from . import data, derive, tables, theme
 
 NO_DATA = "no data"
 
@@ -400,7 +401,11 @@ def changes(
 
 
 def class_table(classes: pd.DataFrame) -> pd.DataFrame:
-    """The classification as the chapter shows it: class, other reading, paragraphs, role, why."""
+    """The classification as the chapter's table shows it: class, other reading, paragraphs, role.
+
+    The reasons, a paragraph each, follow the table as a list (:func:`class_reasons`): in a
+    column they would make every row a screen tall on a phone.
+    """
     shown = pd.DataFrame(
         {
             "Measure": classes["label"],
@@ -408,10 +413,16 @@ def class_table(classes: pd.DataFrame) -> pd.DataFrame:
             "Other reading": classes["alternative"].fillna(""),
             "Paragraphs": [paragraphs_text(p) for p in classes["paragraphs"]],
             "Role": classes["role"],
-            "Why (our reading of the paper)": classes["reading"],
         }
     )
     return shown.set_index("Measure")
+
+
+def class_reasons(classes: pd.DataFrame) -> Markdown:
+    """Why each measure is classed as it is, in our words: a MyST list shown under the table, one
+    item per measure, its label in bold (the text escaped, as a table's cells are)."""
+    items = [f"- **{tables.escape(r['label'])}.** {tables.escape(r['reading'])}" for r in classes.to_dict("records")]
+    return Markdown("\n".join(items) + "\n")
 
 
 def moves_text(change_table: pd.DataFrame, key: str, fmt: str = "{:.0f}") -> str:

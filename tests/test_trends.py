@@ -704,3 +704,10 @@ def test_source_spans_name_each_tables_years(study):
         "the UN E-Government Survey's editions of 2010 to 2024 and "
         "the World Bank's governance indicators for 2010 to 2023"
     )
+
+
+def test_class_reasons_list_every_measure_with_its_reading_escaped(t):
+    listed = trends.class_reasons(t["measure_classes"]).data.splitlines()
+    assert len(listed) == len(t["measure_classes"])
+    # the reading of data/measure_classes.csv, row rl, begins "The paper's evidence on law is ..."
+    assert listed[5].startswith("- **WGI rule of law.** The paper\\'s evidence on law")
