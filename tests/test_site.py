@@ -271,9 +271,9 @@ def test_the_themes_buttons_still_work(browser, site):  # noqa: F811 - the fixtu
         )
         assert shown == 1, f"the colour-mode button shows {shown} icons, not one"
 
-        # (The sidebar buttons are left out: both themes bind their handlers to the first
-        # `.primary-toggle` of the page, pydata-sphinx-theme's hidden one, so the visible
-        # button of sphinx-book-theme does nothing, with or without these steps.)
+        # (The sidebar buttons are tested below. With the pinned pair, sphinx-book-theme 1.2.0
+        # and pydata-sphinx-theme 0.16.1, the page has one `.primary-toggle` and it works; on
+        # pydata-sphinx-theme 0.17 a hidden second one takes its handler: pydata-sphinx-theme #2451.)
         download = page.locator('button[aria-label="Download this page"]')
         if download.count():
             download.click()
@@ -290,3 +290,93 @@ def test_the_themes_buttons_still_work(browser, site):  # noqa: F811 - the fixtu
     finally:
         page.close()
     assert not problems, problems
+
+
+# --------------------------------------------------------------------------- finding one's way (issue 20)
+
+#: The primary sidebar and its visible chapter links, as a reader sees them.
+SIDEBAR_LINKS = """() => {
+  const s = document.querySelector('.bd-sidebar-primary');
+  if (!s) return null;
+  const r = s.getBoundingClientRect(), cs = getComputedStyle(s);
+  const shown = r.width > 0 && r.right > 5 && r.left < innerWidth && cs.visibility !== 'hidden';
+  const links = Array.from(s.querySelectorAll('nav.bd-docs-nav a.reference.internal'))
+    .filter((a) => { const q = a.getBoundingClientRect(); return q.width > 0 && q.height > 0; })
+    .map((a) => a.getAttribute('href'));
+  return {shown, links};
+}"""
+#: What a reader takes for a search field: the theme's search button, or a search box.
+SEARCH_FIELDS = "input[type=search], input[name=q], button.search-button-field"
+VISIBLE_COUNT = """(sel) => Array.from(document.querySelectorAll(sel)).filter((e) => {
+  const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+  return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && r.right > 0 && r.left < innerWidth;
+}).length"""
+
+
+def test_on_a_phone_the_menu_opens_lists_every_chapter_and_a_tap_navigates(browser, site):  # noqa: F811
+    from halfopen_book import run
+
+    problems: list[str] = []
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _watch(page, site, problems)
+    try:
+        page.goto(site + TABLE_1_PAGE, wait_until="load")
+        before = page.evaluate(SIDEBAR_LINKS)
+        assert before and not before["shown"], "the menu is open before the reader asks for it"
+        page.locator(".primary-toggle:visible").first.tap()
+        page.wait_for_function(f"() => ({SIDEBAR_LINKS})().shown", timeout=5_000)
+        opened = page.evaluate(SIDEBAR_LINKS)
+        # the page the reader is on is listed too, as a link to itself ("#")
+        listed = {href.rsplit("/", 1)[-1].removesuffix(".html") for href in opened["links"] if href != "#"}
+        if "#" in opened["links"]:
+            listed.add(TABLE_1_PAGE.rsplit("/", 1)[-1].removesuffix(".html"))
+        missing = [c.name for c in run.chapters() if c.name not in listed]
+        assert not missing, f"the phone menu does not list: {missing}"
+        target = next(h for h in opened["links"] if "15_half_open_specifications" in h)
+        with page.expect_navigation(timeout=10_000):
+            page.locator(f'.bd-sidebar-primary a.reference.internal[href="{target}"]').first.tap()
+        assert page.url.endswith("chapters/15_half_open_specifications.html"), page.url
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+def test_on_a_phone_the_contents_button_opens_the_pages_contents(browser, site):  # noqa: F811 - the fixture
+    in_view = SIDEBAR_LINKS.replace(".bd-sidebar-primary", ".bd-sidebar-secondary").replace(
+        "nav.bd-docs-nav a.reference.internal", "nav a.nav-link"
+    )
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(site + "chapters/15_half_open_specifications.html", wait_until="load")
+        assert not page.evaluate(in_view)["shown"], "the page's contents are open before the reader asks"
+        page.locator(".secondary-toggle:visible").first.tap()
+        page.wait_for_function(f"() => ({in_view})().shown", timeout=5_000)
+        shown = page.locator(".bd-sidebar-secondary nav a.nav-link").all_inner_texts()
+    finally:
+        context.close()
+    assert "The curve" in [t.strip() for t in shown] and "Country by country" in [t.strip() for t in shown], shown
+
+
+def test_on_a_desktop_every_page_has_one_search_field_and_the_menu_button_folds_the_sidebar(
+    browser,  # noqa: F811 - the fixture
+    site,  # noqa: F811 - the fixture
+    html_dir,  # noqa: F811 - the fixture
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    fields = {}
+    try:
+        for rel in site_pages(html_dir):
+            page.goto(site + rel, wait_until="load")
+            fields[rel] = page.evaluate(VISIBLE_COUNT, SEARCH_FIELDS)
+        page.goto(site + TABLE_1_PAGE, wait_until="load")
+        assert page.evaluate(SIDEBAR_LINKS)["shown"], "the sidebar is not shown on a desktop"
+        page.locator(".primary-toggle:visible").first.click()
+        page.wait_for_function(f"() => !({SIDEBAR_LINKS})().shown", timeout=5_000)
+        page.locator(".primary-toggle:visible").first.click()
+        page.wait_for_function(f"() => ({SIDEBAR_LINKS})().shown", timeout=5_000)
+    finally:
+        page.close()
+    wrong = {rel: n for rel, n in fields.items() if n != 1}
+    assert "search.html" in fields and not wrong, f"pages without exactly one search field: {wrong}"
