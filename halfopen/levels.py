@@ -370,7 +370,7 @@ def levels_figure(study: trends.Study) -> plt.Figure:
                 room = 0.3 * (high - low)  # for the note
                 ax.set_ylim(low, high + room) if max(vals) > high else ax.set_ylim(low - room, high)
             elif years:
-                ax.plot(*trends._with_gaps(years, vals, STEP[scale]), label=c.name, **style[c.name])
+                ax.plot(*trends.with_gaps(years, vals, STEP[scale]), label=c.name, **style[c.name])
         _draw_break(ax, key, sorted({int(y) for y in frame.loc[frame["measure"] == key, "Year"]}))
         ax.set_title(f"{label(study, key)} ({SCALES[scale]})", loc="left", fontsize=11)
         if gone[key]:

@@ -91,13 +91,21 @@ def curve_figure(
     rows += [(ax, names, binned(marks, width), "Greys", title) for ax, (title, names, marks) in zip(axes[2:-1], blocks)]
     for ax, names, image, cmap, title in rows:
         colours = plt.get_cmap(cmap).with_extremes(bad="white")
-        ax.imshow(np.ma.masked_invalid(image), aspect="auto", cmap=colours, vmin=-0.12, vmax=1, interpolation="nearest")
+        ax.imshow(
+            np.ma.masked_invalid(image),
+            aspect="auto",
+            cmap=colours,
+            vmin=-0.12,
+            vmax=1,
+            interpolation="nearest",
+            clip_on=False,
+        )
         ax.set_yticks(range(len(names)), names)
         if title:
             ax.set_title(title, loc="left", fontsize=10.5)
     win = axes[-1]
     years = binned(specs[["start", "end"]].T.to_numpy(dtype=float), width)
-    image = win.imshow(years, aspect="auto", cmap="cividis", interpolation="nearest")
+    image = win.imshow(years, aspect="auto", cmap="cividis", interpolation="nearest", clip_on=False)
     win.set_yticks([0, 1], ["window starts", "window ends"])
     bar = fig.colorbar(image, ax=win, orientation="vertical", aspect=5, pad=0.01)
     bar.ax.tick_params(labelsize=10)

@@ -623,7 +623,7 @@ def edition_span(frame: pd.DataFrame, column: str) -> tuple[int, int]:
 # --------------------------------------------------------------------------- time series
 
 
-def _with_gaps(years: list[int], values: list[float], step: int | None) -> tuple[list[float], list[float]]:
+def with_gaps(years: list[int], values: list[float], step: int | None) -> tuple[list[float], list[float]]:
     """Insert a NaN where consecutive years lie more than ``step`` apart, so a line breaks there.
 
     Used for the biennial E-Government Survey: if a table lacks an edition (a reader's own
@@ -743,7 +743,7 @@ def series_figure(
                     },
                 )
                 continue
-            xs, ys = _with_gaps(years, values[country.name], step)
+            xs, ys = with_gaps(years, values[country.name], step)
             drawn.add(country.name)
             ax.plot(
                 xs,

@@ -277,3 +277,32 @@ def test_binned_averages_runs_of_specifications_and_leaves_an_empty_run_blank():
     out = spec_curve.binned(rows, 2)
     assert out[0, :2].tolist() == [0.5, 1.0]
     assert np.isnan(out[0, 2])
+
+
+def test_the_curve_is_the_same_svg_whatever_the_hash_seed():
+    """Two processes with different hash seeds draw byte-identical SVG (a clip path's id once
+    depended on it, so two clean builds of the book differed)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib\n"
+        "from halfopen import theme, trends, multiverse, spec_curve\n"
+        "from halfopen.nb import Rendered\n"
+        "theme.apply()\n"
+        "s = trends.load_study(); g = multiverse.Grid(s)\n"
+        "fig = spec_curve.curve_figure(g.verdicts(), 'Kazakhstan', g.labels, 'Denmark')\n"
+        "print(hashlib.sha256(Rendered(fig).svg.encode()).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "3")
+    }
+    assert len(digests) == 1, digests

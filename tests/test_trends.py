@@ -385,9 +385,9 @@ def test_epi_figure_draws_an_arrow_from_each_round_to_the_next(t, everyone):
 
 
 def test_lines_break_at_a_missing_edition():
-    xs, ys = trends._with_gaps([2016, 2018, 2022], [1.0, 2.0, 3.0], 2)
+    xs, ys = trends.with_gaps([2016, 2018, 2022], [1.0, 2.0, 3.0], 2)
     assert xs == [2016, 2018, 2020, 2022] and math.isnan(ys[2])
-    assert trends._with_gaps([2016, 2018], [1.0, 2.0], None) == ([2016, 2018], [1.0, 2.0])
+    assert trends.with_gaps([2016, 2018], [1.0, 2.0], None) == ([2016, 2018], [1.0, 2.0])
 
 
 def test_describe_path_shows_the_dip_a_first_and_last_value_would_hide(t):
