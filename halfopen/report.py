@@ -165,16 +165,21 @@ def _plain(value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-#: Where the book regenerates each kind of value: a label of the book (a table, a figure).
+#: Where the book regenerates each kind of value: a label of the book (a table, a figure), by the
+#: item's longest matching prefix. The 2017 round's global means are computed and drawn with
+#: every country of the round in chapter 13, not in chapter 6's table of Kazakhstan's scores.
 REGENERATED_AT = {
     "table_1": "tbl-table-1",
     "obs_2017": "tbl-inclusive-obs-scores",
+    "obs_2017.global_mean": "fig-half-open-obs-2017",
     "table_3": "tbl-table-3",
 }
 
 
-def _where(item: str) -> str:
-    return REGENERATED_AT.get(item.split(".", 1)[0], "ch-reproduction-report")
+def where(item: str) -> str:
+    """The label of the place in the book that regenerates the report's ``item``."""
+    prefixes = [p for p in REGENERATED_AT if item == p or item.startswith(p + ".")]
+    return REGENERATED_AT[max(prefixes, key=len)] if prefixes else "ch-reproduction-report"
 
 
 def from_the_paper(report: pd.DataFrame) -> pd.Series:
@@ -244,6 +249,6 @@ def other_values(report: pd.DataFrame) -> pd.DataFrame:
             "Book": [_plain(v).strip("'") for v in part["book"]],
             "Match": part["match"].map({True: "yes", False: "NO"}).to_numpy(),
             "Published in": [s if p else f"{s} (not the paper)" for s, p in zip(part["source"], paper)],
-            "where": [_where(i) for i in part["item"]],
+            "where": [where(i) for i in part["item"]],
         }
     )

@@ -114,3 +114,7 @@ def test_values_from_another_source_than_the_paper_say_so():
         "OBS 2017: mean transparency of the 115 countries",
     ]
     assert (others["Match"] == "yes").all()
+    # the means are computed over the 115 countries in chapter 13's figure, not in Table 6's scores
+    assert set(marked["where"]) == {"fig-half-open-obs-2017"}
+    assert report.where("obs_2017.KAZ.transparency") == "tbl-inclusive-obs-scores"
+    assert report.where("nothing.known") == "ch-reproduction-report"
