@@ -16,7 +16,7 @@ country's technocratic measures rose and more than half of its political measure
 A country with no technocratic or no political measure in a specification is not counted in
 it. The verdict is a count of measures; nothing is averaged across scales.
 
-**The choices** (:func:`specifications` crosses them):
+**The choices** (:class:`Grid` crosses them):
 
 - *window*: every pair of years the compared measures' sources hold, at least
   :data:`MIN_YEARS` apart (narrowed by the chapters' ``start_year`` and ``end_year``). A
@@ -155,7 +155,7 @@ def gain(values: dict[int, float], a: int, b: int, scale: str) -> float:
 class Grid:
     """The specifications of one study and the verdict of each, per country.
 
-    ``specs`` lists the specifications counted (:func:`specifications`); ``verdicts`` has one
+    ``specs`` lists the specifications counted (the choices crossed, less the stated exclusions); ``verdicts`` has one
     row per specification and country (:meth:`verdicts`).
     """
 
