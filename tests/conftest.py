@@ -180,3 +180,12 @@ def figures():
     from halfopen import data
 
     return data.load("paper_figures")
+
+
+@pytest.fixture(scope="session")
+def study():
+    """The update's study (chapters 13 to 15) with the chapters' default parameters. Shared:
+    tests that need another take a copy (``dataclasses.replace``), never change this one."""
+    from halfopen import trends
+
+    return trends.load_study()

@@ -19,11 +19,6 @@ from halfopen import levels, paths, theme, trends
 
 
 @pytest.fixture(scope="module")
-def study() -> trends.Study:
-    return trends.load_study()
-
-
-@pytest.fixture(scope="module")
 def frame(study) -> pd.DataFrame:
     return levels.levels(study)
 

@@ -15,11 +15,6 @@ TWO_SIDES = {"technocratic", "political"}
 
 
 @pytest.fixture(scope="module")
-def study() -> trends.Study:
-    return trends.load_study()
-
-
-@pytest.fixture(scope="module")
 def grid(study) -> multiverse.Grid:
     return multiverse.Grid(study)
 

@@ -582,11 +582,6 @@ def test_a_country_far_off_the_others_scale_is_written_not_drawn(t, everyone):
 # --------------------------------------------------------------------------- the two chapters' start
 
 
-@pytest.fixture(scope="module")
-def study() -> trends.Study:
-    return trends.load_study()
-
-
 def test_load_study_defaults_to_the_common_window_every_country_and_the_papers_case(study, t):
     compared = trends.classification(t["measure_classes"], "compared")
     assert (study.start, study.end) == study.common == trends.common_window(study.tables, list(compared["measure"]))
