@@ -1,10 +1,13 @@
 """Findings at a glance: the paper's verdict on each policy of the OECD framework (¶13–32).
 
-One row per policy of the middle column of the paper's Table 2, read from
+One entry per policy of the middle column of the paper's Table 2, read from
 ``policy_findings``: what Kazakhstan adopted, what was obstructed, restricted or left
 symbolic, the evidence the paper gives, its paragraphs, and a link to the chapter of this
-book that treats the policy. The summaries are ours; the table is the book's front page of
-findings, so it is shown with the chapter links as markup (:func:`halfopen.context.myst_table`).
+book that treats the policy. The summaries are ours.
+
+The book's front page shows them as cards (:func:`findings_cards`), one per policy, in a
+grid that stacks them on a phone and sets them side by side on a wider screen: five columns
+of prose do not fit a phone's width. :func:`findings_table` gives the same entries as a frame.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import re
 from collections.abc import Mapping
 
 import pandas as pd
+from IPython.display import Markdown
+
+from .tables import escape
 
 #: The chapter of this book that treats each section of the paper's findings (¶13–32).
 SECTION_CHAPTERS: dict[str, str] = {
@@ -64,3 +70,31 @@ def findings_table(findings: pd.DataFrame, chapters: Mapping[str, str] = SECTION
             COLUMNS[4]: [paragraphs_text(p) for p in rows["paragraphs"]],
         }
     )
+
+
+#: What each card says, by the column of ``policy_findings`` that holds it.
+CARD_ROWS = (("adopted", "Adopted"), ("held_back", "Obstructed, restricted or left symbolic"), ("evidence", "Evidence"))
+
+
+def findings_cards(findings: pd.DataFrame, chapters: Mapping[str, str] = SECTION_CHAPTERS) -> str:
+    """The findings as MyST cards (sphinx-design's ``grid`` and ``grid-item-card``), in order.
+
+    Each card is titled by its policy area, linked to its chapter, and says what was adopted,
+    what was held back and on what evidence; its footer gives the paragraphs. The grid has one
+    column on a phone and two from a tablet's width up. Text from the data is escaped.
+    """
+    table = findings_table(findings, chapters)
+    rows = findings.sort_values("order")
+    lines = ["::::{grid} 1 1 2 2", ":gutter: 3", ":class-container: findings-cards", ""]
+    for link, paragraphs, (_, row) in zip(table[COLUMNS[0]], table[COLUMNS[4]], rows.iterrows()):
+        lines += [f":::{{grid-item-card}} {link}", ":class-card: findings-card", ""]
+        for column, name in CARD_ROWS:
+            lines += [f"**{name}:** {escape(row[column])}", ""]
+        lines += ["+++", paragraphs, ":::", ""]
+    lines.append("::::")
+    return "\n".join(lines) + "\n"
+
+
+def show_cards(findings: pd.DataFrame, chapters: Mapping[str, str] = SECTION_CHAPTERS) -> Markdown:
+    """Display the findings as cards in a notebook (see :func:`findings_cards`)."""
+    return Markdown(findings_cards(findings, chapters))
