@@ -13,16 +13,13 @@ columns through unescaped, and only ever holds markup this module builds itself.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
-from matplotlib.patches import Patch
 
-from . import derive, paths, tables, theme
+from . import derive, paths, tables
 
 # --------------------------------------------------------------------------- MyST in cells
 
@@ -272,58 +269,3 @@ def join_words(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-#: Colours of the methods of the sample (Okabe-Ito, from the theme).
-METHOD_COLOURS = {
-    "focus group": theme.PALETTE["blue"],
-    "interviews": theme.PALETTE["orange"],
-    "observation": theme.PALETTE["green"],
-}
-
-#: Hatches of the methods, so they differ in more than colour.
-METHOD_HATCHES = {"focus group": "", "interviews": "//", "observation": ".."}
-
-
-def sample_figure(sample: pd.DataFrame) -> plt.Figure:
-    """Horizontal bars of participants per activity, by method; a row without n says so."""
-    data = sample.reset_index(drop=True)
-    n = len(data)
-    counts = [int(v) if pd.notna(v) else None for v in data["participants"]]
-    top = max([c for c in counts if c is not None], default=1)
-    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.62 * n + 1.4), layout="constrained")
-    labels = []
-    for i, row in data.iterrows():
-        y = n - 1 - i
-        kind = str(row["kind"])
-        when = month_text(row["month"])
-        labels.append("\n".join(textwrap.wrap(str(row["activity"]), 28)) + (f"\n({when})" if when else ""))
-        count = counts[i]
-        if count is None:
-            ax.text(0.6, y, f"{kind}: no number\nin the paper", va="center", fontsize=10, style="italic")
-            continue
-        ax.barh(
-            y,
-            count,
-            color=METHOD_COLOURS.get(kind, theme.PALETTE["grey"]),
-            hatch=METHOD_HATCHES.get(kind, ""),
-            edgecolor="black",
-            linewidth=0.6,
-        )
-        ax.text(count + top * 0.015, y, str(count), va="center", fontsize=10.5)
-    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=10)
-    ax.set_xlim(0, top * 1.35)
-    ax.set_xlabel("Participants")
-    ax.grid(axis="y", visible=False)
-    kinds = list(dict.fromkeys(str(k) for k, c in zip(data["kind"], counts) if c is not None))
-    handles = [
-        Patch(
-            facecolor=METHOD_COLOURS.get(k, theme.PALETTE["grey"]),
-            hatch=METHOD_HATCHES.get(k, ""),
-            edgecolor="black",
-            label=k.capitalize(),
-        )
-        for k in kinds
-    ]
-    ax.legend(handles=handles, loc="lower right", title="Method")
-    return fig

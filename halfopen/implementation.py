@@ -17,14 +17,10 @@ The dated laws and events of these chapters live with all the paper's dates in
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
 
 from . import derive, events, theme
 
@@ -130,55 +126,6 @@ def bound_text(value: float, qualifier: str, digits: int = 0, scale: float = 1.0
         raise ValueError(f"unknown qualifier {qualifier!r}")
     number = f"{shown:,.{digits}f}"
     return number if qualifier == "exactly" else f"{qualifier} {number}"
-
-
-def counts_figure(figures: pd.DataFrame, keys: Sequence[str], xlabel: str) -> plt.Figure:
-    """Horizontal bars of stated counts; a count given as "more than N" ends in an arrow.
-
-    Bars are coloured by when the count holds (``as_of``). Each bar is labelled with the
-    count exactly as the paper states it, so the qualifier is visible on the figure too; the
-    label sits under the bar's name, where it has room. No title: the caption names the figure.
-    """
-    rows = [figure_row(figures, k) for k in keys][::-1]
-    periods = list(dict.fromkeys(r["as_of"] for r in rows[::-1]))
-    colours = {p: theme.PALETTE[theme.ORDER[i % len(theme.ORDER)]] for i, p in enumerate(periods)}
-    top = max(int(r["value"]) for r in rows)
-    fig, ax = plt.subplots(figsize=(theme.WIDTH, 0.85 * len(rows) + 1.3), layout="constrained")
-    for y, r in enumerate(rows):
-        value = int(r["value"])
-        ax.barh(y, value, color=colours[r["as_of"]], edgecolor="black", linewidth=0.6, height=0.5)
-        end = value
-        if r["qualifier"] == "more than":
-            end = value + 0.12 * top
-            ax.annotate(
-                "",
-                xy=(end, y),
-                xytext=(value, y),
-                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.4, "linestyle": "--"},
-            )
-        inside = end > 0.6 * top
-        ax.text(
-            end - 0.02 * top if inside and r["qualifier"] == "exactly" else end + 0.02 * top,
-            y + (0.42 if inside and r["qualifier"] != "exactly" else 0),
-            count_text(value, r["qualifier"]),
-            va="center",
-            ha="right" if inside and r["qualifier"] == "exactly" else ("right" if inside else "left"),
-            fontsize=10.5,
-            color="white" if inside and r["qualifier"] == "exactly" else "black",
-        )
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(["\n".join(textwrap.wrap(str(r["measure"]), 24)) for r in rows])
-    ax.set_xlim(0, top * 1.3)
-    ax.set_ylim(-0.6, len(rows) - 0.1)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{int(v):,}"))
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    handles = [Patch(facecolor=colours[p], edgecolor="black", label=p) for p in periods]
-    if any(r["qualifier"] == "more than" for r in rows):
-        handles.append(Line2D([], [], color="black", linestyle="--", marker=">", label="lower bound ('more than')"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(3, len(handles)))
-    return fig
 
 
 # --------------------------------------------------------------------------- Open Budget Survey

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -151,17 +150,8 @@ def test_join_words():
     assert context.join_words(["a", "b", "c"]) == "a, b and c"
 
 
-def test_sample_table_and_figure(sample):
+def test_sample_table(sample):
     table = context.sample_table(sample)
     assert list(table.columns) == ["Who", "Method", "Participants", "Month", "Place", "Note"]
     assert table["Participants"].isna().sum() == len(context.rows_without_count(sample))
     assert str(table["Participants"].dtype) == "Int64"  # whole numbers, shown without ".0"
-    from halfopen import theme
-
-    theme.apply()
-    fig = context.sample_figure(sample)
-    ax = fig.axes[0]
-    assert len(ax.patches) == sample["participants"].notna().sum()
-    assert ax.get_title() == ""
-    assert fig.get_figwidth() == theme.WIDTH and theme.smallest_text(fig)[0] >= theme.MIN_TEXT
-    plt.close(fig)

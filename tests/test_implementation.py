@@ -84,25 +84,6 @@ def test_bound_text_rounds_toward_a_true_bound(value, qualifier, digits, scale, 
     assert im.bound_text(value, qualifier, digits, scale) == text
 
 
-def test_counts_figure_labels_the_lower_bound_inside_the_frame(figures):
-    from halfopen import theme
-
-    theme.apply()
-    fig = im.counts_figure(figures, ["ngos_at_height", "ngos_registered", "ngos_active"], "x")
-    ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.texts]
-    assert "more than 30,000" in labels and "18,000" in labels and "8,300" in labels
-    assert any("lower bound" in t.get_text() for t in fig.legends[0].get_texts())
-    assert ax.get_title() == "", "no title: the caption names the figure"
-    fig.canvas.draw()
-    frame = ax.get_window_extent()
-    for t in ax.texts:
-        box = t.get_window_extent()
-        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, f"{t.get_text()!r} runs across the frame"
-    assert fig.get_figwidth() == theme.WIDTH and theme.smallest_text(fig)[0] >= theme.MIN_TEXT
-    plt.close(fig)
-
-
 # --------------------------------------------------------------------------- Open Budget Survey
 
 
