@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from . import derive, theme, trends
+from . import derive, tables, theme, trends
 
 #: The measures shown, in the figure's order; ``fh_rating`` is the freedom rating (1-7).
 SHOWN = ("egdi_rank", "ge", "cc", "va", "obs_t", "obs_p", "fh_rating")
@@ -50,11 +50,6 @@ FH_SHIFT = 0.12
 
 _SOURCE = {**{k: m.table for k, m in trends.MEASURES.items()}, FH_RATING: "freedom_house"}
 _SCALE = {**{k: m.scale for k, m in trends.MEASURES.items()}, FH_RATING: FH_RATING}
-
-
-def _minus(text: str) -> str:
-    """Hyphen-minus as a true minus sign (U+2212)."""
-    return text.replace("-", "\u2212")
 
 
 def countries(study: trends.Study) -> pd.DataFrame:
@@ -161,7 +156,7 @@ def cell(study: trends.Study, key: str, year: int, value: float) -> str:
         return f"{trends.ordinal(int(value))} of {states_ranked(year)}"
     if scale == "wgi":
         side = "above" if value > 0 else "below" if value < 0 else "at"
-        return _minus(f"{value:.2f}") + f" ({side} world mean)"
+        return tables.minus(f"{value:.2f}") + f" ({side} world mean)"
     if scale == FH_RATING:
         return f"{value:.1f}, {_band(study, value)[0]}"
     return f"{derive.round_half_up(value)} ({OBS_MEAN_ROUND} mean {derive.round_half_up(_obs(study, key)[0])})"
@@ -174,7 +169,7 @@ def short_cell(study: trends.Study, key: str, value: float) -> str:
     if scale == "rank":
         return trends.ordinal(int(value))
     if scale == "wgi":
-        return _minus(f"{value:.2f}")
+        return tables.minus(f"{value:.2f}")
     if scale == FH_RATING:
         return f"{value:.1f} {derive.freedom_status(value, study.tables['freedom_status_thresholds'])}"
     return str(derive.round_half_up(value))
@@ -294,7 +289,7 @@ def _draw_break(ax: plt.Axes, key: str, years: list[int]) -> None:
 def _write_aside(ax: plt.Axes, comp: str, years: list[int], vals: list[float], above: bool) -> None:
     """The comparator written at the panel's edge, with its first and last values, instead of drawn."""
     text = f"{comp} (reference) {'↑ above' if above else '↓ below'} this scale: "
-    text += _minus(f"{vals[0]:.2f} in {years[0]}, {vals[-1]:.2f} in {years[-1]}")
+    text += tables.minus(f"{vals[0]:.2f} in {years[0]}, {vals[-1]:.2f} in {years[-1]}")
     box = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "#404040", "linestyle": "--"}
     where = {"ha": "right", "va": "top" if above else "bottom", "fontsize": 10, "bbox": box, "transform": ax.transAxes}
     ax.text(0.99, 0.96 if above else 0.04, text, **where)

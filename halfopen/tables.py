@@ -9,6 +9,7 @@ text from data (``<script>``, ``*``, ``|``) shows as the text it is.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,12 @@ def escape(text: Any) -> str:
         return ""
     out = _PUNCT.sub(r"\\\1", str(text))
     return out.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
+def minus(text: str) -> str:
+    """``text`` with each hyphen-minus before a digit written as a true minus sign (U+2212):
+    "−0.08", as typeset, not "-0.08". Ranges ("2012–2019") use an en dash and are left alone."""
+    return re.sub(r"-(?=[\d.])", "\u2212", text)
 
 
 def markdown_table(
@@ -70,9 +77,10 @@ def markdown_table(
         if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             return "–"
         f = formats.get(col)
-        if f is None:
-            return escape(value)
-        return escape(f(value) if callable(f) else f.format(value))
+        text = str(value) if f is None else f(value) if callable(f) else f.format(value)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            text = minus(text)  # a negative number reads with a true minus sign
+        return escape(text)
 
     def rule(col: str) -> str:
         a = align.get(col)

@@ -44,3 +44,11 @@ def test_rounded_rounds_half_up_and_keeps_empty_cells_empty():
     out = tables.rounded(frame, ["x"])
     assert list(out["x"].astype(object).where(out["x"].notna(), None)) == [53, 12, None]
     assert list(out["y"]) == ["a", "b", "c"]
+
+
+def test_a_negative_number_reads_with_a_true_minus_sign_and_text_keeps_its_hyphens():
+    frame = pd.DataFrame({"Measure": ["WGI", "years"], "Value": [-0.084, 0.5], "Note": ["2012-2019", "x"]})
+    md = tables.markdown_table(frame, "Cap", "tbl-x", formats={"Value": "{:.3f}"}, index=False)
+    assert "| WGI | \u22120\\.084 |" in md, md
+    assert "2012\\-2019" in md  # text from data is not a number: its hyphen stays
+    assert tables.minus("-0.5 and -3 in 2012–2019") == "\u22120.5 and \u22123 in 2012–2019"
