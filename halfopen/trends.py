@@ -6,7 +6,8 @@ Budget Survey (OBS), the UN E-Government Development Index (EGDI) and the World 
 Worldwide Governance Indicators (WGI). Every function takes the validated tables of
 :func:`halfopen.data.load` and a selection of countries, so that adding a country's rows to
 the tables and naming it in a chapter parameter is enough to show it. A named country that a
-table lacks is kept and shown as missing ("no data"), never dropped silently.
+table lacks is never dropped silently: the table leaves out its row and its caption names it
+(:func:`absent_caption`); a figure names it under the plot.
 
 The chapters describe; they do not average across indices. Three steps are functions here:
 
@@ -516,7 +517,7 @@ def signed(value: float, fmt: str = "{:+.1f}", missing: str = NO_DATA) -> str:
     text = fmt.format(value)
     if not any(c in "123456789" for c in re.sub(r"\D", "", text)):
         text = text.replace("+", "", 1).replace("-", "", 1)
-    return re.sub(r"-(?=\d)", "−", text)
+    return tables.minus(text)
 
 
 def describe_path(values: pd.Series, fmt: str = "{:.2f}", missing: str = NO_DATA) -> str:
@@ -544,7 +545,7 @@ def describe_path(values: pd.Series, fmt: str = "{:.2f}", missing: str = NO_DATA
     if len(s) > 1:
         parts.append(f"{fmt.format(s.iloc[-1])} in {last}")
     text = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return text.replace("-", "−")  # a true minus sign
+    return tables.minus(text)
 
 
 # --------------------------------------------------------------------------- Freedom House
@@ -793,15 +794,32 @@ def series_figure(
     return fig
 
 
-def _by_country(frame: pd.DataFrame, selected: pd.DataFrame, year: str, records: list[dict]):
-    """Each selected country with its rows of ``frame`` indexed by ``year``. A country with no
-    rows is not skipped: it gets one "no data" record in ``records`` and is not yielded."""
+def _by_country(frame: pd.DataFrame, selected: pd.DataFrame, year: str):
+    """Each selected country that has rows in ``frame``, with them indexed by ``year``. A
+    country without rows has no row in the table: :func:`absent` names it, for the caption."""
     for country in selected.itertuples(index=False):
         part = frame[frame["iso3"] == country.iso3].set_index(year)
-        if part.empty:
-            records.append({"Country": country.name, "Measure": NO_DATA})
-        else:
+        if not part.empty:
             yield country, part
+
+
+def absent(frame: pd.DataFrame, selected: pd.DataFrame) -> list[str]:
+    """The selected countries, by name, that have no row in ``frame`` (matched by ISO code)."""
+    present = set(frame["iso3"])
+    return [c.name for c in selected.itertuples(index=False) if c.iso3 not in present]
+
+
+def absent_caption(caption: str, frame: pd.DataFrame, selected: pd.DataFrame, why: str = "no data in the source") -> str:
+    """``caption`` followed by the selected countries ``frame`` has no row for, named once.
+
+    A table leaves such a country out rather than give it a row of dashes; its caption says
+    so ("… (0–100). Not in the table, no data in the source: Denmark and Uzbekistan."), so that
+    nothing is dropped silently. ``caption`` is returned as it is when every country has rows.
+    """
+    names = absent(frame, selected)
+    if not names:
+        return caption
+    return f"{caption.rstrip('.')}. Not in the table, {why}: {names_text(names)}."
 
 
 def wide_table(
@@ -812,13 +830,13 @@ def wide_table(
 ) -> pd.DataFrame:
     """A country-by-measure table with one column per year, cells formatted as text.
 
-    ``columns`` lists ``(column, label, format)``. A selected country without rows gets one
-    row reading "no data" with empty cells; a measure the source has no value for in a year
-    shows an empty cell (the table's dash).
+    ``columns`` lists ``(column, label, format)``. A selected country without rows is left
+    out (name it with :func:`absent_caption`); a measure the source has no value for in a
+    year shows an empty cell (the table's dash).
     """
     years = sorted(int(y) for y in frame[year].unique())
     records = []
-    for country, part in _by_country(frame, selected, year, records):
+    for country, part in _by_country(frame, selected, year):
         for column, label, fmt in columns:
             rec = {"Country": country.name, "Measure": label}
             for y in years:
@@ -837,12 +855,12 @@ def first_last_table(
 ) -> pd.DataFrame:
     """Per country and measure: the value in the table's first and last year, and the change.
 
-    Values stay on the source's own scale (for the WGI, estimates). Countries without rows
-    keep one "no data" row.
+    Values stay on the source's own scale (for the WGI, estimates). Countries without rows are
+    left out (name them with :func:`absent_caption`).
     """
     first, last = edition_span(frame, year)
     records = []
-    for country, part in _by_country(frame, selected, year, records):
+    for country, part in _by_country(frame, selected, year):
         for column, label in columns:
             a = float(part.at[first, column]) if first in part.index else math.nan
             b = float(part.at[last, column]) if last in part.index else math.nan
@@ -888,16 +906,15 @@ def obs_global_means(obs2017: pd.DataFrame) -> dict[str, float]:
 
 
 def obs_placement_table(obs2017: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
-    """Score, rank and percentile of each selected country in the 2017 round ("not surveyed" kept)."""
+    """Score, rank and percentile of each selected country in the 2017 round. A country the
+    round did not survey is left out (name it with :func:`absent_caption`)."""
     records = []
     for country in selected.itertuples(index=False):
         for m in OBS_MEASURES:
             p = obs_placement(obs2017, country.iso3, m)
-            rec = {"Country": country.name, "Measure": m}
             if p is None:
-                rec["Measure"] = "not surveyed"
-                records.append(rec)
                 break
+            rec = {"Country": country.name, "Measure": m}
             rec.update(
                 {
                     "Score": p["value"],

@@ -303,11 +303,20 @@ def test_a_country_added_to_the_tables_shows_without_code_change(t):
     assert ch.loc["egdi_rank", "note"] == trends.NO_DATA
 
 
-def test_wide_and_first_last_tables_mark_missing_countries(t, everyone):
-    wide = trends.wide_table(t["obs_central_asia"], everyone, "round", [("transparency", "Transparency", "{:.2f}")])
+def test_tables_leave_out_countries_without_data_and_their_captions_name_them(t, everyone):
+    obs = t["obs_central_asia"]
+    wide = trends.wide_table(obs, everyone, "round", [("transparency", "Transparency", "{:.2f}")])
     assert wide.loc[("Kazakhstan", "Transparency"), "2017"] == "52.74"
-    assert ("Uzbekistan", trends.NO_DATA) in wide.index
     assert pd.isna(wide.loc[("Kyrgyzstan", "Transparency"), "2006"])
+    without = set(everyone["name"]) - set(wide.index.get_level_values("Country"))
+    assert without and set(trends.absent(obs, everyone)) == without
+    caption = trends.absent_caption("Scores (0–100)", obs, everyone)
+    assert (
+        caption
+        == f"Scores (0–100). Not in the table, no data in the source: {trends.names_text(trends.absent(obs, everyone))}."
+    )
+    kz = trends.select_countries(t["countries"], ["Kazakhstan"])
+    assert trends.absent_caption("Scores (0–100)", obs, kz) == "Scores (0–100)"
     fl = trends.first_last_table(t["wgi"], everyone, "year", [("ge", "GE")])
     assert fl.loc[("Kazakhstan", "GE"), "Change"] == pytest.approx(0.64)
 
@@ -324,7 +333,10 @@ def test_obs_2017_placement_and_global_means(t):
     assert derive.round_half_up(means["participation"]) == 12
     assert trends.obs_placement(obs, "ZZZ", "transparency") is None
     table = trends.obs_placement_table(obs, trends.select_countries(t["countries"], ["Denmark", "Kazakhstan"]))
-    assert ("Denmark", "not surveyed") in table.index
+    assert "Denmark" not in table.index.get_level_values("Country")
+    assert "Denmark" in trends.absent_caption(
+        "x", obs, trends.select_countries(t["countries"], ["Denmark"]), "not surveyed"
+    )
     assert table.loc[("Kazakhstan", "transparency"), "Rank"] == f"{kz['rank']} of 115"
 
 
