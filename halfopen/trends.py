@@ -809,7 +809,9 @@ def absent(frame: pd.DataFrame, selected: pd.DataFrame) -> list[str]:
     return [c.name for c in selected.itertuples(index=False) if c.iso3 not in present]
 
 
-def absent_caption(caption: str, frame: pd.DataFrame, selected: pd.DataFrame, why: str = "no data in the source") -> str:
+def absent_caption(
+    caption: str, frame: pd.DataFrame, selected: pd.DataFrame, why: str = "no data in the source"
+) -> str:
     """``caption`` followed by the selected countries ``frame`` has no row for, named once.
 
     A table leaves such a country out rather than give it a row of dashes; its caption says

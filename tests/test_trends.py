@@ -311,10 +311,8 @@ def test_tables_leave_out_countries_without_data_and_their_captions_name_them(t,
     without = set(everyone["name"]) - set(wide.index.get_level_values("Country"))
     assert without and set(trends.absent(obs, everyone)) == without
     caption = trends.absent_caption("Scores (0–100)", obs, everyone)
-    assert (
-        caption
-        == f"Scores (0–100). Not in the table, no data in the source: {trends.names_text(trends.absent(obs, everyone))}."
-    )
+    named = trends.names_text(trends.absent(obs, everyone))
+    assert caption == f"Scores (0–100). Not in the table, no data in the source: {named}."
     kz = trends.select_countries(t["countries"], ["Kazakhstan"])
     assert trends.absent_caption("Scores (0–100)", obs, kz) == "Scores (0–100)"
     fl = trends.first_last_table(t["wgi"], everyone, "year", [("ge", "GE")])
