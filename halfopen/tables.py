@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -34,6 +34,12 @@ def minus(text: str) -> str:
     return re.sub(r"-(?=[\d.])", "\u2212", text)
 
 
+def _stated(column: str, value: Any, source: str) -> bool:
+    """Whether ``source`` already names the paragraph a constant column holds ("¶13", "¶28–30")."""
+    text = str(value) if str(value).startswith("¶") else f"¶{value}" if column == "¶" else ""
+    return bool(text) and re.search(re.escape(text) + r"(?![\d–-])", source) is not None
+
+
 def markdown_table(
     frame: pd.DataFrame,
     caption: str,
@@ -44,7 +50,8 @@ def markdown_table(
     align: dict[str, str] | None = None,
     links: dict[str, Callable[[Any], str | None]] | None = None,
     marked: Callable[[Any, str, Any], bool] | None = None,
-    keep: tuple[str, ...] | bool = (),
+    keep: bool = False,
+    same: Mapping[str, str | Callable[[Any], str]] | None = None,
 ) -> str:
     """The MyST source of a numbered table (caption and label) with an optional source line.
 
@@ -55,22 +62,30 @@ def markdown_table(
     link. ``marked(row, column, value)`` says which cells to set in bold, the cell the text
     points at (and only it: bold is for emphasis).
 
-    A column that holds the same value in every row (of two or more) is not shown: the source
-    line says that value once ("¶ 13 in every row"). The first column, which names the rows,
-    and the columns in ``keep`` stay (``keep=True``: all, e.g. a table laid out as the paper's).
+    A column that holds the same value in every row (of two or more) need not take a column's
+    width on a phone. A paragraph column goes when the source line already names its paragraph;
+    a column in ``same`` goes and its sentence (``"Every count is of {}."``, the value in the
+    braces, or a function of the value) is said once under the table instead. Every other column stays, and so does a
+    column in ``same`` whose values differ (then no sentence). ``keep=True`` keeps every column
+    (a table laid out as the paper's).
     """
     formats = formats or {}
     align = align or {}
     links = links or {}
+    same = same or {}
     data = frame.reset_index() if index else frame
-    constant = []
-    if keep is not True and len(data) >= 2:
+    said: list[str] = []
+    if not keep and len(data) >= 2:
         for col in list(data.columns)[1:]:
             values = data[col]
-            if str(col) in keep or values.isna().any() or values.astype(str).nunique() != 1:
+            if values.isna().any() or values.astype(str).nunique() != 1:
                 continue
-            constant.append((str(col), values.iloc[0]))
-        data = data.drop(columns=[c for c in data.columns if str(c) in dict(constant)])
+            if _stated(str(col), values.iloc[0], source or ""):
+                data = data.drop(columns=[col])
+            elif str(col) in same:
+                say = same[str(col)]
+                said.append(say(values.iloc[0]) if callable(say) else say.format(values.iloc[0]))
+                data = data.drop(columns=[col])
     columns = [str(c) for c in data.columns]
 
     def fmt(col: str, value: Any) -> str:
@@ -110,11 +125,8 @@ def markdown_table(
     for row in data.itertuples(index=False, name="Row"):
         lines.append("| " + " | ".join(cell(row, c, v) for c, v in zip(columns, row)) + " |")
     lines.append(":::")
-    same = "; ".join(f"¶{fmt(c, v)}" if c == "¶" else f"{escape(c)}: {fmt(c, v)}" for c, v in constant)
-    if same:
-        same = f"In every row: {same}."
-    if source or same:
-        lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", same]))]
+    if source or said:
+        lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", *map(escape, said)]))]
     return "\n".join(lines) + "\n"
 
 

@@ -172,6 +172,7 @@ def run_markdown(record_path: Path) -> str:
         label="tbl-status-runs",
         index=False,
         formats={"Seconds": "{:.1f}"},
+        same={"Status": "Every chapter's last run ended with the status “{}”."},
         source="The runner's cache manifests (`halfopen_book.run`), read when this book was built.",
     )
     total = float(runs["Seconds"].sum()) if len(runs) else 0.0

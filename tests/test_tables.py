@@ -11,18 +11,25 @@ def _frame():
     return pd.DataFrame({"What": ["a", "b", "c"], "Unit": ["NGOs"] * 3, "¶": [13, 13, 13], "Count": [1, 2, 3]})
 
 
-def test_a_column_with_one_value_in_every_row_goes_and_the_source_line_says_it():
-    text = tables.markdown_table(_frame(), "Caption", "tbl-x", source="The paper.", index=False)
-    assert "| What | Count |" in text, text
-    assert "*Source:* The paper. In every row: Unit: NGOs; ¶13." in text, text
+def test_a_constant_column_goes_only_when_the_source_or_a_sentence_says_its_value():
+    text = tables.markdown_table(_frame(), "Caption", "tbl-x", source="The paper (¶13).", index=False)
+    assert "| What | Unit | Count |" in text, text  # ¶13 is in the source; the unit stays a column
+    said = tables.markdown_table(_frame(), "C", "tbl-x", source="The paper.", same={"Unit": "All in {}."}, index=False)
+    assert "| What | ¶ | Count |" in said and said.rstrip().endswith("*Source:* The paper. All in NGOs\\."), said
+    by_function = tables.markdown_table(
+        _frame(), "C", "tbl-x", same={"Unit": lambda u: f"All {u.lower()}."}, index=False
+    )
+    assert by_function.rstrip().endswith("All ngos\\."), by_function
+    assert "In every row" not in text + said
 
 
-def test_keep_keeps_a_constant_column_and_one_row_drops_nothing():
-    kept = tables.markdown_table(_frame(), "C", "tbl-x", index=False, keep=("Unit",))
-    assert "| What | Unit | Count |" in kept and "In every row: ¶13." in kept, kept
-    assert "| What | Unit | ¶ | Count |" in tables.markdown_table(_frame(), "C", "tbl-x", index=False, keep=True)
-    one = tables.markdown_table(_frame().head(1), "C", "tbl-x", index=False)
-    assert "| What | Unit | ¶ | Count |" in one and "In every row" not in one, one
+def test_keep_keeps_every_column_and_one_row_or_differing_values_drop_nothing():
+    assert "| What | Unit | ¶ | Count |" in tables.markdown_table(
+        _frame(), "C", "tbl-x", source="(¶13)", same={"Unit": "x {}"}, index=False, keep=True
+    )
+    one = tables.markdown_table(_frame().head(1), "C", "tbl-x", source="(¶13)", same={"Unit": "x {}"}, index=False)
+    assert "| What | Unit | ¶ | Count |" in one and "x NGOs" not in one, one
+    assert "| What | Unit | ¶ | Count |" in tables.markdown_table(_frame(), "C", "tbl-x", source="(¶1)", index=False)
 
 
 def test_a_linked_cell_is_a_link_and_its_text_stays_escaped():
