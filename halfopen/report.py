@@ -152,6 +152,15 @@ def reproduction(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def verdict(report: pd.DataFrame) -> str:
+    """The report in one sentence: every published value regenerated, or which ones differ."""
+    n, bad = len(report), mismatches(report)
+    if not bad:
+        return f"The book regenerates all {n} values the paper and its sources published, each exactly as printed."
+    verb = "differs" if len(bad) == 1 else "differ"
+    return f"Of the {n} values published, {len(bad)} {verb} from the book's: " + "; ".join(bad) + "."
+
+
 def mismatches(report: pd.DataFrame) -> list[str]:
     """One line per value that differs: which value, published and book."""
     bad = report[~report["match"]]

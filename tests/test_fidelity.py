@@ -118,3 +118,16 @@ def test_values_from_another_source_than_the_paper_say_so():
     assert set(marked["where"]) == {"fig-half-open-obs-2017"}
     assert report.where("obs_2017.KAZ.transparency") == "tbl-inclusive-obs-scores"
     assert report.where("nothing.known") == "ch-reproduction-report"
+
+
+def test_the_reports_verdict_names_each_value_that_differs():
+    from halfopen import report
+
+    rep = report.reproduction()
+    assert report.verdict(rep).startswith(f"The book regenerates all {len(rep)} values"), report.verdict(rep)
+    wrong = rep.copy()
+    wrong.loc[wrong.index[0], "match"] = False
+    text = report.verdict(wrong)
+    assert text.startswith(f"Of the {len(rep)} values published, 1 differs") and str(wrong.iloc[0]["item"]) in text, (
+        text
+    )
