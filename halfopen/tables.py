@@ -13,6 +13,7 @@ import numbers
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from IPython.display import Markdown
@@ -52,6 +53,7 @@ def markdown_table(
     marked: Callable[[Any, str, Any], bool] | None = None,
     keep: bool = False,
     same: Mapping[str, str | Callable[[Any], str]] | None = None,
+    download: str | None = None,
 ) -> str:
     """The MyST source of a numbered table (caption and label) with an optional source line.
 
@@ -68,6 +70,10 @@ def markdown_table(
     braces, or a function of the value) is said once under the table instead. Every other column stays, and so does a
     column in ``same`` whose values differ (then no sentence). ``keep=True`` keeps every column
     (a table laid out as the paper's).
+
+    ``download`` names a CSV file (``"half-open-obs.csv"``) of the table as computed: the
+    source line then ends with a link that saves it (:func:`csv_link`), for a table a chapter
+    computes rather than one of ``data/``, which the site serves as it is.
     """
     formats = formats or {}
     align = align or {}
@@ -125,9 +131,24 @@ def markdown_table(
     for row in data.itertuples(index=False, name="Row"):
         lines.append("| " + " | ".join(cell(row, c, v) for c, v in zip(columns, row)) + " |")
     lines.append(":::")
-    if source or said:
-        lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", *map(escape, said)]))]
+    link = csv_link(frame if not index else frame.reset_index(), download) if download else ""
+    if source or said or link:
+        lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", *map(escape, said), link]))]
     return "\n".join(lines) + "\n"
+
+
+def csv_link(frame: pd.DataFrame, name: str) -> str:
+    """An HTML link that saves ``frame`` as the CSV file ``name`` (UTF-8, numbers to ten significant digits).
+
+    The file is in the link itself (a ``data:`` address with the standard ``download``
+    attribute), so the table's page carries its own download: nothing is written beside the
+    chapter, and the link works in any build of the book. The tables it serves are a few KB.
+    """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*\.csv", name):
+        raise ValueError(f"not a CSV file name: {name!r} (lower-case letters, digits and hyphens, ending .csv)")
+    # Ten significant digits: every digit of the data, none of binary arithmetic's (0.123 - 0.2).
+    data = quote(frame.to_csv(index=False, lineterminator="\n", float_format="%.10g"), safe="")
+    return f'<a class="table-csv" download="{name}" href="data:text/csv;charset=utf-8,{data}">Download as CSV</a>'
 
 
 def show(frame: pd.DataFrame, caption: str, label: str, source: str | None = None, **kwargs) -> Markdown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from halfopen import tables
 
@@ -59,3 +60,16 @@ def test_a_negative_number_reads_with_a_true_minus_sign_and_text_keeps_its_hyphe
     assert "| WGI | \u22120\\.084 |" in md, md
     assert "2012\\-2019" in md  # text from data is not a number: its hyphen stays
     assert tables.minus("-0.5 and -3 in 2012–2019") == "\u22120.5 and \u22123 in 2012–2019"
+
+
+def test_a_computed_table_carries_its_csv_in_full_precision():
+    from urllib.parse import unquote
+
+    frame = pd.DataFrame({"Country": ["Kazakhstan"], "Change": [-0.08412]}).set_index("Country")
+    md = tables.markdown_table(frame, "C", "tbl-x", formats={"Change": "{:+.2f}"}, download="x-change.csv")
+    link = md[md.index("<a ") :]
+    assert 'download="x-change.csv"' in link and "Download as CSV</a>" in link, link
+    data = unquote(link.split("charset=utf-8,", 1)[1].split('"', 1)[0])
+    assert data == "Country,Change\nKazakhstan,-0.08412\n", data
+    with pytest.raises(ValueError, match="not a CSV file name"):
+        tables.markdown_table(frame, "C", "tbl-x", download="../x.csv")
