@@ -85,13 +85,13 @@ def findings_cards(findings: pd.DataFrame, chapters: Mapping[str, str] = SECTION
     """
     table = findings_table(findings, chapters)
     rows = findings.sort_values("order")
-    lines = ["::::{grid} 1 1 2 2", ":gutter: 3", ":class-container: findings-cards", ""]
+    lines = [":::::{grid} 1 1 2 2", ":gutter: 3", ":class-container: findings-cards", ""]
     for link, paragraphs, (_, row) in zip(table[COLUMNS[0]], table[COLUMNS[4]], rows.iterrows()):
-        lines += [f":::{{grid-item-card}} {link}", ":class-card: findings-card", ""]
+        lines += [f"::::{{grid-item-card}} {link}", ":class-card: findings-card", ""]
         for column, name in CARD_ROWS:
             lines += [f"**{name}:** {escape(row[column])}", ""]
-        lines += ["+++", paragraphs, ":::", ""]
-    lines.append("::::")
+        lines += [":::{card-footer}", paragraphs, ":::", "::::", ""]
+    lines.append(":::::")
     return "\n".join(lines) + "\n"
 
 

@@ -57,7 +57,7 @@ from .citation import CITATION_FILE, load_citation, with_addresses
 
 #: Files and folders of the book (besides the chapters) copied to the staging folder.
 BOOK_FILES = ["_config.yml", "_toc.yml", "intro.md", "references.bib", "CITATION.cff"]
-BOOK_DIRS = ["_static", "_templates"]
+BOOK_DIRS = ["_static", "_templates", "_extra"]
 
 
 def stage(build_dir: Path, root: Path | None = None) -> Path:

@@ -33,6 +33,41 @@ def test_every_chapter_has_a_page(built_book):
     assert (built_book / "intro.html").exists()
 
 
+def test_the_sites_root_sends_readers_to_the_landing_page_and_names_the_books_icon(built_book, root):
+    import yaml
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((built_book / "index.html").read_text(encoding="utf-8"), "html.parser")
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    refresh = page.find("meta", attrs={"http-equiv": "Refresh"})
+    assert refresh and refresh["content"].endswith(f"url={toc['root']}.html"), refresh
+    assert page.title.string == config["title"], page.title
+    icon = page.find("link", rel="icon")
+    assert icon and (built_book / icon["href"]).is_file(), f"the root page names no icon the site has: {icon}"
+
+
+def test_every_table_the_update_computes_can_be_downloaded_as_csv(built_book):
+    import csv
+    import io
+    from urllib.parse import unquote
+
+    from bs4 import BeautifulSoup
+
+    for chapter in ("13_half_open_measured", "14_half_open_compared", "15_half_open_specifications"):
+        page = BeautifulSoup(_page(built_book, chapter).read_text(encoding="utf-8"), "html.parser")
+        for table in page.select("article table"):
+            caption = table.find("caption").get_text(" ", strip=True)
+            if table.get("id") == "tbl-half-open-classes":
+                continue  # data/measure_classes.csv as it is, downloadable from the data sources appendix
+            source = next(p for p in table.find_all_next("p") if table not in p.parents)
+            link = source.select_one("a[download]")
+            assert link is not None, f"{chapter}: no CSV download under {caption!r}"
+            rows = list(csv.reader(io.StringIO(unquote(link["href"].split(",", 1)[1]))))
+            body = table.find("tbody").find_all("tr")
+            assert len(rows) - 1 == len(body), f"{chapter}: {caption!r} shows {len(body)} rows, its CSV {len(rows) - 1}"
+
+
 def test_table_1_page_shows_the_table_with_its_values(built_book):
     text = _page(built_book, "02_open_government_in_central_asia").read_text()
     table = text[text.index('id="tbl-table-1"') :]

@@ -61,7 +61,7 @@ def test_the_table_renders_with_links_and_escaped_text(table):
 
 def test_one_card_per_policy_in_order_titled_by_its_chapter_link_and_with_its_paragraphs(table):
     cards = findings.findings_cards(table)
-    blocks = cards.split(":::{grid-item-card} ")[1:]
+    blocks = cards.split("::::{grid-item-card} ")[1:]
     ordered = table.sort_values("order")
     assert len(blocks) == len(ordered), f"{len(blocks)} cards for {len(ordered)} policies"
     for block, (_, row) in zip(blocks, ordered.iterrows()):
@@ -69,7 +69,7 @@ def test_one_card_per_policy_in_order_titled_by_its_chapter_link_and_with_its_pa
         assert title == findings.chapter_link(row["policy"], findings.SECTION_CHAPTERS[row["section"]]), title
         for _, name in findings.CARD_ROWS:
             assert f"**{name}:** " in block, f"the card of {row['policy']!r} has no {name!r}"
-        footer = block.split("+++\n", 1)[1].split("\n", 1)[0]
+        footer = block.split(":::{card-footer}\n", 1)[1].split("\n", 1)[0]
         assert footer == findings.paragraphs_text(row["paragraphs"]), footer
 
 
