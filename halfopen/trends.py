@@ -796,17 +796,11 @@ def series_figure(
 
 def _by_country(frame: pd.DataFrame, selected: pd.DataFrame, year: str):
     """Each selected country that has rows in ``frame``, with them indexed by ``year``. A
-    country without rows has no row in the table: :func:`absent` names it, for the caption."""
+    country without rows has no row in the table: :func:`absent_caption` names it."""
     for country in selected.itertuples(index=False):
         part = frame[frame["iso3"] == country.iso3].set_index(year)
         if not part.empty:
             yield country, part
-
-
-def absent(frame: pd.DataFrame, selected: pd.DataFrame) -> list[str]:
-    """The selected countries, by name, that have no row in ``frame`` (matched by ISO code)."""
-    present = set(frame["iso3"])
-    return [c.name for c in selected.itertuples(index=False) if c.iso3 not in present]
 
 
 def absent_caption(
@@ -818,7 +812,7 @@ def absent_caption(
     so ("… (0–100). Not in the table, no data in the source: Denmark and Uzbekistan."), so that
     nothing is dropped silently. ``caption`` is returned as it is when every country has rows.
     """
-    names = absent(frame, selected)
+    names = missing_countries(frame, selected)
     if not names:
         return caption
     return f"{caption.rstrip('.')}. Not in the table, {why}: {names_text(names)}."

@@ -309,9 +309,9 @@ def test_tables_leave_out_countries_without_data_and_their_captions_name_them(t,
     assert wide.loc[("Kazakhstan", "Transparency"), "2017"] == "52.74"
     assert pd.isna(wide.loc[("Kyrgyzstan", "Transparency"), "2006"])
     without = set(everyone["name"]) - set(wide.index.get_level_values("Country"))
-    assert without and set(trends.absent(obs, everyone)) == without
+    assert without and set(trends.missing_countries(obs, everyone)) == without
     caption = trends.absent_caption("Scores (0–100)", obs, everyone)
-    named = trends.names_text(trends.absent(obs, everyone))
+    named = trends.names_text(trends.missing_countries(obs, everyone))
     assert caption == f"Scores (0–100). Not in the table, no data in the source: {named}."
     kz = trends.select_countries(t["countries"], ["Kazakhstan"])
     assert trends.absent_caption("Scores (0–100)", obs, kz) == "Scores (0–100)"
