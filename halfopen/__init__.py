@@ -8,7 +8,11 @@ imports. ``docs/architecture.md`` says which module holds what; in short:
 - :mod:`halfopen.derive`   Table 1 and Table 3, the values the paper derives;
 - :mod:`halfopen.events`   the paper's dated events and the one timeline;
 - :mod:`halfopen.diagram`  Figure 1, from declarative boxes and arrows;
-- :mod:`halfopen.trends`   the 2013–2023 update (chapters 13 and 14);
+- :mod:`halfopen.method`   the update (chapters 13 to 15): countries, measures, classes, the
+  window and the changes; each source's tables and figures in :mod:`halfopen.freedom_house`,
+  :mod:`halfopen.open_budget`, :mod:`halfopen.egov_survey` and :mod:`halfopen.timeseries`;
+  the chapters' sentences in :mod:`halfopen.sentences`; :mod:`halfopen.levels` (chapter 14)
+  and :mod:`halfopen.multiverse` (chapter 15);
 - :mod:`halfopen.report`   published values beside the values the book computes.
 """
 

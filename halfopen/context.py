@@ -5,9 +5,9 @@ figures the paper states about the case, Table 2 (the OECD framework) and the st
 sample with its total. Every function takes a table as :func:`halfopen.data.load` returns
 it and gives back a frame to show, a value to glue or a :class:`matplotlib.figure.Figure`.
 
-Some table cells carry MyST markup (a citation, a link to a chapter). :mod:`halfopen.tables`
-escapes every cell, rightly, for text that comes from data; :func:`myst_table` lets chosen
-columns through unescaped, and only ever holds markup this module builds itself.
+Some table cells carry MyST markup (a citation, a link to a chapter), made with
+:func:`halfopen.tables.cite` and :func:`halfopen.tables.ref` and shown with
+:func:`halfopen.tables.show_myst_table`.
 """
 
 from __future__ import annotations
@@ -17,76 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown
 
 from . import derive, paths, tables
-
-# --------------------------------------------------------------------------- MyST in cells
-
-_TOKEN = "HALFOPENMYSTCELL{}X"
-
-
-def myst_table(
-    frame: pd.DataFrame,
-    caption: str,
-    label: str,
-    source: str | None = None,
-    myst_columns: Sequence[str] = (),
-    **kwargs,
-) -> str:
-    """MyST source of a numbered table whose ``myst_columns`` hold markup, not text.
-
-    Every other column is escaped by :func:`halfopen.tables.markdown_table` as usual. The
-    markup cells are swapped for plain tokens (letters and digits, which escaping leaves
-    alone), the table is made, and the tokens are swapped back. A cell that would break the
-    table (a ``|`` or a line break) is refused.
-    """
-    missing = [c for c in myst_columns if c not in frame.columns]
-    if missing:
-        raise KeyError(f"no column(s) {missing} in the table; columns are {list(frame.columns)}")
-    work = frame.copy()
-    markup: dict[str, str] = {}
-    for column in myst_columns:
-        cells = []
-        for value in work[column]:
-            text = "" if value is None or value is pd.NA else str(value)
-            if "|" in text or "\n" in text:
-                raise ValueError(f"column {column!r}: a cell holds '|' or a line break: {text!r}")
-            token = _TOKEN.format(len(markup))
-            markup[token] = text
-            cells.append(token)
-        work[column] = cells
-    md = tables.markdown_table(work, caption, label, source, **kwargs)
-    # Longest tokens first, so that token 1 never replaces the start of token 10.
-    for token in sorted(markup, key=len, reverse=True):
-        md = md.replace(token, markup[token])
-    return md
-
-
-def show_myst_table(
-    frame: pd.DataFrame,
-    caption: str,
-    label: str,
-    source: str | None = None,
-    myst_columns: Sequence[str] = (),
-    **kwargs,
-) -> Markdown:
-    """Display a numbered table with markup columns in a notebook (see :func:`myst_table`)."""
-    return Markdown(myst_table(frame, caption, label, source, myst_columns, **kwargs))
-
-
-def cite(key: str, style: str = "t") -> str:
-    """A MyST citation of ``key`` (``{cite:t}`` by default), for a markup cell."""
-    if not re.fullmatch(r"[A-Za-z0-9_:-]+", key):
-        raise ValueError(f"not a citation key: {key!r}")
-    return f"{{cite:{style}}}`{key}`"
-
-
-def ref(label: str) -> str:
-    """A MyST link to a chapter label (``{ref}``), for a markup cell."""
-    if not re.fullmatch(r"ch-[a-z0-9-]+", label):
-        raise ValueError(f"not a chapter label: {label!r}")
-    return f"{{ref}}`{label}`"
 
 
 def bib_keys(path: str | Path | None = None) -> set[str]:
@@ -107,7 +39,7 @@ def definitions_table(definitions: pd.DataFrame) -> pd.DataFrame:
     rows = definitions.sort_values("order")
     return pd.DataFrame(
         {
-            "Work": [cite(k) for k in rows["source"]],
+            "Work": [tables.cite(k) for k in rows["source"]],
             "How it frames open government (our summary)": list(rows["framing"]),
             "Paper": [f"¶{p}" for p in rows["paragraph"]],
         }
@@ -146,32 +78,10 @@ def aims_table(aims: pd.DataFrame, chapters: Mapping[int, Sequence[str]] = AIM_C
         {
             "Aim": [int(o) for o in rows["order"]],
             "What the paper sets out to do (our summary)": list(rows["aim"]),
-            "Answered in": ["; ".join(ref(c) for c in chapters[int(o)]) for o in rows["order"]],
+            "Answered in": ["; ".join(tables.ref(c) for c in chapters[int(o)]) for o in rows["order"]],
             "Paper": [f"¶{p}" for p in rows["paragraph"]],
         }
     )
-
-
-# --------------------------------------------------------------------------- ch. 03
-
-
-def paper_figure(figures: pd.DataFrame, key: str) -> pd.Series:
-    """The row of ``paper_figures`` with ``key`` (a clear error if there is none)."""
-    hits = figures[figures["key"] == key]
-    if hits.empty:
-        raise KeyError(f"no figure {key!r} in paper_figures; keys: {', '.join(figures['key'])}")
-    return hits.iloc[0]
-
-
-def figure_text(figures: pd.DataFrame, key: str) -> str:
-    """A figure the paper states, as prose shows it: thousands separated, qualifier kept.
-
-    ``8800`` stated exactly reads ``8,800``; ``30000`` stated as "more than" reads
-    ``more than 30,000``.
-    """
-    row = paper_figure(figures, key)
-    text = f"{int(row['value']):,}"
-    return text if row["qualifier"] == "exactly" else f"{row['qualifier']} {text}"
 
 
 # --------------------------------------------------------------------------- ch. 04
@@ -259,13 +169,3 @@ def participants_by_method(sample: pd.DataFrame) -> dict[str, int]:
 def count_of(sample: pd.DataFrame, kind: str) -> int:
     """How many rows of the sample use ``kind`` (e.g. how many focus groups)."""
     return int((sample["kind"] == kind).sum())
-
-
-def join_words(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``: a list as prose (empty: ``none``)."""
-    items = [str(i) for i in items]
-    if not items:
-        return "none"
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]

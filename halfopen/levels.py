@@ -1,6 +1,6 @@
 """Levels beside changes (chapters 13-14): each index year by year, on its own scale, beside its own reference.
 
-The chapters report changes (:func:`halfopen.trends.changes`); a referee asked to see the levels
+The chapters report changes (:func:`halfopen.method.changes`); a referee asked to see the levels
 under them. Each level stays in its own unit beside the point it is read against, and the
 comparator (Denmark) is a reference line, never subtracted: no common unit, no mean across
 measures. The references are the sources' own: for WGI estimates 0, the world mean each year
@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from . import derive, tables, theme, trends
+from . import derive, method, open_budget, tables, theme, timeseries
 
 #: The measures shown, in the figure's order; ``fh_rating`` is the freedom rating (1-7).
 SHOWN = ("egdi_rank", "ge", "cc", "va", "obs_t", "obs_p", "fh_rating")
@@ -48,11 +48,11 @@ BREAK_LABEL = "questions redesigned"
 FH_SHIFT = 0.12
 
 
-_SOURCE = {**{k: m.table for k, m in trends.MEASURES.items()}, FH_RATING: "freedom_house"}
-_SCALE = {**{k: m.scale for k, m in trends.MEASURES.items()}, FH_RATING: FH_RATING}
+_SOURCE = {**{k: m.table for k, m in method.MEASURES.items()}, FH_RATING: "freedom_house"}
+_SCALE = {**{k: m.scale for k, m in method.MEASURES.items()}, FH_RATING: FH_RATING}
 
 
-def countries(study: trends.Study) -> pd.DataFrame:
+def countries(study: method.Study) -> pd.DataFrame:
     """The countries shown (``iso3``, ``name``): the selection, plus the comparator if it is not in it."""
     shown = study.selected
     if study.comparator_name not in set(shown["name"]):
@@ -60,7 +60,7 @@ def countries(study: trends.Study) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
-def label(study: trends.Study, key: str) -> str:
+def label(study: method.Study, key: str) -> str:
     """The measure's label from ``data/measure_classes.csv`` (which has no row for the freedom rating)."""
     if key == FH_RATING:
         return "Freedom House freedom rating"
@@ -69,34 +69,34 @@ def label(study: trends.Study, key: str) -> str:
 
 def states_ranked(year: int) -> int:
     """States the E-Government Survey ranks: 192 UN members in 2010, 193 since South Sudan joined (2011)."""
-    return trends.MEMBER_STATES - 1 if year < 2012 else trends.MEMBER_STATES
+    return method.MEMBER_STATES - 1 if year < 2012 else method.MEMBER_STATES
 
 
-def series(study: trends.Study, key: str, name: str, iso3: str) -> pd.Series:
+def series(study: method.Study, key: str, name: str, iso3: str) -> pd.Series:
     """One country's values of ``key`` on the source's own scale, by year, missing values left out."""
     if key != FH_RATING:
-        return trends.series_of(study.tables, key, name, iso3).dropna()
+        return method.series_of(study.tables, key, name, iso3).dropna()
     fh = study.tables["freedom_house"]
     rows = fh[fh["country"] == name]
     ratings = [derive.freedom_rating(p, c) for p, c in zip(rows["pr_rating"], rows["cl_rating"])]
     return pd.Series(ratings, index=[int(e) for e in rows["edition"]], dtype=float).sort_index()
 
 
-def _band(study: trends.Study, rating: float) -> tuple[str, float, float]:
+def _band(study: method.Study, rating: float) -> tuple[str, float, float]:
     """The status (lower case) whose band holds a freedom rating, and the band's ends."""
     thresholds = study.tables["freedom_status_thresholds"]
     row = thresholds.set_index("status").loc[derive.freedom_status(rating, thresholds)]
     return str(row["label"]).lower(), float(row["rating_min"]), float(row["rating_max"])
 
 
-def _obs(study: trends.Study, key: str) -> tuple[float, int]:
+def _obs(study: method.Study, key: str) -> tuple[float, int]:
     """The OBS measure's global mean in :data:`OBS_MEAN_ROUND` and its threshold of sufficiency."""
-    column = trends.MEASURES[key].column
-    mean = trends.obs_global_means(study.tables["obs_2017_countries"])[column]
+    column = method.MEASURES[key].column
+    mean = open_budget.obs_global_means(study.tables["obs_2017_countries"])[column]
     return mean, derive.obs_threshold(study.tables["obs_score_bands"], column)
 
 
-def reference(study: trends.Study, key: str, year: int, value: float) -> str:
+def reference(study: method.Study, key: str, year: int, value: float) -> str:
     """What one value stands against, in words (see the module docstring)."""
     scale = _SCALE[key]
     if scale == "wgi":
@@ -109,28 +109,28 @@ def reference(study: trends.Study, key: str, year: int, value: float) -> str:
     return f"{OBS_MEAN_ROUND} global mean {mean:.2f}; sufficient from {threshold}"
 
 
-def missing(study: trends.Study) -> dict[str, list[str]]:
+def missing(study: method.Study) -> dict[str, list[str]]:
     """Per measure of :data:`SHOWN`: the countries shown that have no value of it in any year."""
     shown = list(countries(study).itertuples(index=False))
     return {key: [c.name for c in shown if series(study, key, c.name, c.iso3).empty] for key in SHOWN}
 
 
-def missing_text(study: trends.Study) -> str:
+def missing_text(study: method.Study) -> str:
     """Who is missing from what, as sentences for the prose ("Denmark and ... are not in the Open Budget Survey.")."""
     gone, sentences = missing(study), []
     for source, words in SOURCES.items():
         keys = [k for k in SHOWN if _SOURCE[k] == source]
         absent = [n for n in countries(study)["name"] if all(n in gone[k] for k in keys)]
         if absent:
-            sentences.append(f"{trends.names_text(absent)} {'is' if len(absent) == 1 else 'are'} not in {words}.")
+            sentences.append(f"{tables.join_words(absent)} {'is' if len(absent) == 1 else 'are'} not in {words}.")
         for k in keys:
             if names := [n for n in gone[k] if n not in absent]:
                 verb = "has" if len(names) == 1 else "have"
-                sentences.append(f"{trends.names_text(names)} {verb} no {label(study, k)} values.")
+                sentences.append(f"{tables.join_words(names)} {verb} no {label(study, k)} values.")
     return " ".join(sentences) or "Every country shown is in every source."
 
 
-def levels(study: trends.Study) -> pd.DataFrame:
+def levels(study: method.Study) -> pd.DataFrame:
     """Every value of :data:`SHOWN`, one row per country shown, measure and year, on its own scale.
 
     Columns ``Country``, ``measure``, ``Measure``, ``Year``, ``Value``, ``Reference``. The
@@ -148,12 +148,12 @@ def levels(study: trends.Study) -> pd.DataFrame:
     return frame
 
 
-def cell(study: trends.Study, key: str, year: int, value: float) -> str:
+def cell(study: method.Study, key: str, year: int, value: float) -> str:
     """One value in words, as the prose (:func:`level_values`) gives it: ``24th of 193``,
     ``−0.41 (below world mean)``, ``63 (2017 mean 42)``, ``6.0, not free``."""
     scale = _SCALE[key]
     if scale == "rank":
-        return f"{trends.ordinal(int(value))} of {states_ranked(year)}"
+        return f"{method.ordinal(int(value))} of {states_ranked(year)}"
     if scale == "wgi":
         side = "above" if value > 0 else "below" if value < 0 else "at"
         return tables.minus(f"{value:.2f}") + f" ({side} world mean)"
@@ -162,12 +162,12 @@ def cell(study: trends.Study, key: str, year: int, value: float) -> str:
     return f"{derive.round_half_up(value)} ({OBS_MEAN_ROUND} mean {derive.round_half_up(_obs(study, key)[0])})"
 
 
-def short_cell(study: trends.Study, key: str, value: float) -> str:
+def short_cell(study: method.Study, key: str, value: float) -> str:
     """One value as :func:`latest_levels_table` shows it, its reference left to the row's label:
     ``28th``, ``−0.27``, ``63``, ``6.0 NF`` (the status code of ``data/freedom_status_thresholds.csv``)."""
     scale = _SCALE[key]
     if scale == "rank":
-        return trends.ordinal(int(value))
+        return method.ordinal(int(value))
     if scale == "wgi":
         return tables.minus(f"{value:.2f}")
     if scale == FH_RATING:
@@ -175,12 +175,12 @@ def short_cell(study: trends.Study, key: str, value: float) -> str:
     return str(derive.round_half_up(value))
 
 
-def row_label(study: trends.Study, key: str, year: int) -> str:
+def row_label(study: method.Study, key: str, year: int) -> str:
     """A row of :func:`latest_levels_table`: the measure, short, with its scale or reference and year:
     ``EGDI rank of 193, 2022``, ``Effectiveness (world mean 0), 2023``, ``Transparency (2017 mean 42;
     sufficient 61), 2023``, ``Freedom rating (1–7), 2023 edition``."""
     scale = _SCALE[key]
-    short = "freedom rating" if key == FH_RATING else trends.MEASURES[key].short
+    short = "freedom rating" if key == FH_RATING else method.MEASURES[key].short
     name = short[:1].upper() + short[1:]  # a row label, short enough for a phone
     if scale == "rank":
         return f"{name} of {states_ranked(year)}, {year}"
@@ -193,7 +193,7 @@ def row_label(study: trends.Study, key: str, year: int) -> str:
     return f"{name} ({OBS_MEAN_ROUND} mean {derive.round_half_up(mean)}; sufficient {threshold}), {year}"
 
 
-def latest_levels_table(study: trends.Study) -> pd.DataFrame:
+def latest_levels_table(study: method.Study) -> pd.DataFrame:
     """Per measure (rows, in :data:`SHOWN` order) and country (columns, by ISO3 code, in
     :func:`countries` order): the level in ``study.end`` or the last year before it.
 
@@ -232,7 +232,7 @@ def latest_levels_table(study: trends.Study) -> pd.DataFrame:
     return frame
 
 
-def table_key(study: trends.Study) -> str:
+def table_key(study: method.Study) -> str:
     """The table's columns in words, for its source line: ``DNK Denmark (reference), KAZ Kazakhstan, ...``."""
     comp = study.comparator_name
     return ", ".join(
@@ -240,7 +240,7 @@ def table_key(study: trends.Study) -> str:
     )
 
 
-def _draw_reference(ax: plt.Axes, study: trends.Study, key: str) -> None:
+def _draw_reference(ax: plt.Axes, study: method.Study, key: str) -> None:
     """The measure's own reference point, labelled in its panel, and the panel's fixed scale."""
     scale = _SCALE[key]
     edge = {"xycoords": ("axes fraction", "data"), "textcoords": "offset points", "fontsize": 10}
@@ -269,16 +269,16 @@ def _draw_reference(ax: plt.Axes, study: trends.Study, key: str) -> None:
         ax.set_ylim(ends[1], ends[0])
         ax.set_yticks(range(1, 8))
     else:
-        ax.set_ylim(trends.MEMBER_STATES + 6, -5)
-        ax.set_yticks([1, 50, 100, 150, trends.MEMBER_STATES])
+        ax.set_ylim(method.MEMBER_STATES + 6, -5)
+        ax.set_yticks([1, 50, 100, 150, method.MEMBER_STATES])
 
 
 def _draw_break(ax: plt.Axes, key: str, years: list[int]) -> None:
-    """Where the measure's series stops being comparable (:data:`halfopen.trends.COMPARABLE_FROM`):
+    """Where the measure's series stops being comparable (:data:`halfopen.method.COMPARABLE_FROM`):
     a dashed line half-way before the first comparable year, labelled at the panel's top, left of it.
 
     Drawn only where the panel holds values on both sides of it."""
-    since = trends.COMPARABLE_FROM.get(key)
+    since = method.COMPARABLE_FROM.get(key)
     if since is None or not (min(years, default=since) < since <= max(years, default=0)):
         return
     ax.axvline(since - 0.5, **BREAK_STYLE)
@@ -317,7 +317,7 @@ def rating_shifts(ratings: pd.DataFrame, names: list[str]) -> dict[str, float]:
     return {n: FH_SHIFT * k / widest if widest else 0.0 for n, k in slots.items()}
 
 
-def levels_figure(study: trends.Study) -> plt.Figure:
+def levels_figure(study: method.Study) -> plt.Figure:
     """Small multiples of :func:`levels`: one panel per measure on its own scale, stacked, years shared.
 
     Countries are lines in their colours and markers, the comparator a dark grey dashed line,
@@ -325,7 +325,7 @@ def levels_figure(study: trends.Study) -> plt.Figure:
     one scale fitted to the other countries and the world mean 0: Denmark, near +2, would squeeze
     the Central Asian lines into a third of the panel, so where it falls outside that scale it is
     written at the panel's edge, its first and last values and its side, not drawn (as
-    :func:`halfopen.trends.series_figure` treats a country :func:`~halfopen.trends.off_scale`).
+    :func:`halfopen.timeseries.series_figure` treats a country :func:`~halfopen.timeseries.off_scale`).
     The rank (1-193), OBS scores (0-100) and freedom rating (1-7) keep their whole scale. Equal
     freedom ratings (steps of 0.5) would hide each other, so there the lines of countries that
     share a rating in some year are drawn apart, each by a constant amount of at most
@@ -365,15 +365,15 @@ def levels_figure(study: trends.Study) -> plt.Figure:
                 room = 0.3 * (high - low)  # for the note
                 ax.set_ylim(low, high + room) if max(vals) > high else ax.set_ylim(low - room, high)
             elif years:
-                ax.plot(*trends.with_gaps(years, vals, STEP[scale]), label=c.name, **style[c.name])
+                ax.plot(*timeseries.with_gaps(years, vals, STEP[scale]), label=c.name, **style[c.name])
         _draw_break(ax, key, sorted({int(y) for y in frame.loc[frame["measure"] == key, "Year"]}))
         ax.set_title(f"{label(study, key)} ({SCALES[scale]})", loc="left", fontsize=11)
         if gone[key]:
-            note = f"Not in {SOURCES[_SOURCE[key]]}: {trends.names_text(gone[key])}."
+            note = f"Not in {SOURCES[_SOURCE[key]]}: {tables.join_words(gone[key])}."
             ax.set_xlabel(note, fontsize=10, style="italic")
     years = sorted({int(y) for y in frame["Year"]})
     if years:
-        axes[-1].set_xticks(trends.survey_ticks(years), [str(y) for y in trends.survey_ticks(years)])
+        axes[-1].set_xticks(timeseries.survey_ticks(years), [str(y) for y in timeseries.survey_ticks(years)])
         axes[-1].set_xlim(years[0] - 0.6, years[-1] + 0.6)
     handles = [Line2D([], [], label=n, **style[n]) for n in others if n in set(frame["Country"])]
     if comp in set(frame["Country"]):
@@ -382,7 +382,7 @@ def levels_figure(study: trends.Study) -> plt.Figure:
     return fig
 
 
-def level_values(study: trends.Study) -> dict[str, str]:
+def level_values(study: method.Study) -> dict[str, str]:
     """``focus_levels``: where the focus country stands at the end of the years described, each
     measure beside its reference point, as one sentence of the chapters' prose."""
     focus, iso3 = str(study.focal["name"]), str(study.focal["iso3"])
@@ -399,13 +399,13 @@ def level_values(study: trends.Study) -> dict[str, str]:
     if wgi:
         year = max(h[0] for _, h in wgi)
         said = [f"{label(study, k).removeprefix('WGI ')} {cell(study, k, *h)}" for k, h in wgi]
-        parts.append(f"had WGI estimates, in {year}, of {trends.names_text(said)}")
+        parts.append(f"had WGI estimates, in {year}, of {tables.join_words(said)}")
     obs = [(key, hit) for key in ("obs_t", "obs_p") if (hit := at_end(key))]
     if obs:
         said = [f"{label(study, k).removeprefix('OBS ')} {cell(study, k, *h)}" for k, h in obs]
-        parts.append(f"scored, in the {obs[-1][1][0]} Open Budget Survey, {trends.names_text(said)}")
+        parts.append(f"scored, in the {obs[-1][1][0]} Open Budget Survey, {tables.join_words(said)}")
     if hit := at_end(FH_RATING):
         parts.append(f"had a Freedom House freedom rating of {cell(study, FH_RATING, *hit)}, in the {hit[0]} edition")
     if not parts:
         return {"focus_levels": f"No source holds a value for {focus} by {study.end}."}
-    return {"focus_levels": f"At the end of the years described, {focus} {trends.names_text(parts)}."}
+    return {"focus_levels": f"At the end of the years described, {focus} {tables.join_words(parts)}."}

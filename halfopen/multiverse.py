@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from . import trends
+from . import method, sentences, tables
 
 #: The shortest window, in years between its first and last year.
 MIN_YEARS = 4
@@ -53,7 +53,7 @@ MIN_YEARS = 4
 #: the E-Government Survey is biennial and the Open Budget Survey's rounds two to three years apart.
 EDGE_GAP = 2
 #: The first year from which a measure's values can be compared (the Open Budget Survey's 2017 redesign).
-COMPARABLE_FROM = trends.COMPARABLE_FROM
+COMPARABLE_FROM = method.COMPARABLE_FROM
 #: Scales that are already relative to the other countries each year: a rank, and the WGI's
 #: estimates (standardised across countries each year). No comparator's change is subtracted.
 RELATIVE_SCALES = {"rank", "wgi"}
@@ -69,7 +69,7 @@ UNITS = {"rank": "places", "wgi": "of an estimate", "points": "points"}
 #: The two comparator options.
 COMPARATOR_OPTIONS = (False, True)
 
-CLASSES = trends.CLASSES
+CLASSES = method.CLASSES
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Spec:
 
 def compared(classes: pd.DataFrame) -> pd.DataFrame:
     """The measures compared (role ``compared`` in ``data/measure_classes.csv``), in table order."""
-    return trends.classification(classes, "compared")
+    return method.classification(classes, "compared")
 
 
 def reading_options(classes: pd.DataFrame) -> list[str]:
@@ -113,7 +113,7 @@ def class_of(row: dict, reading: str) -> str:
 
 def span(years: list[int], start: int, end: int) -> tuple[int, int] | None:
     """The first and last of ``years`` inside ``[start, end]``, if both lie within :data:`EDGE_GAP` of its ends."""
-    ends = trends.endpoints(years, start, end)
+    ends = method.endpoints(years, start, end)
     if ends is None or ends[0] - start > EDGE_GAP or end - ends[1] > EDGE_GAP:
         return None
     return ends
@@ -131,7 +131,7 @@ def windows(
     A window in which no measure has a usable span is still listed; :func:`specifications`
     leaves out the specifications it cannot count.
     """
-    years = sorted({y for k in keys for y in trends.measure_years(tables, k)})
+    years = sorted({y for k in keys for y in method.measure_years(tables, k)})
     years = [y for y in years if (start_year is None or y >= start_year) and (end_year is None or y <= end_year)]
     return [(a, b) for a, b in itertools.combinations(years, 2) if b - a >= MIN_YEARS]
 
@@ -140,7 +140,7 @@ def windows(
 
 
 def _series(tables: dict[str, pd.DataFrame], key: str, name: str, iso3: str) -> dict[int, float]:
-    s = trends.series_of(tables, key, name, iso3).dropna()
+    s = method.series_of(tables, key, name, iso3).dropna()
     return {int(y): float(v) for y, v in s.items()}
 
 
@@ -159,7 +159,7 @@ class Grid:
     row per specification and country (:meth:`verdicts`).
     """
 
-    def __init__(self, study: trends.Study, start_year: int | None = None, end_year: int | None = None):
+    def __init__(self, study: method.Study, start_year: int | None = None, end_year: int | None = None):
         self.study = study
         self.classes = compared(study.classes)
         self.labels = dict(zip(study.classes["measure"], study.classes["label"]))
@@ -172,7 +172,7 @@ class Grid:
         self.countries = [c for c in study.selected.itertuples(index=False) if c.name != self.comparator_name]
         self.values = {(c.name, k): _series(t, k, c.name, c.iso3) for c in self.countries for k in self.keys}
         self.comp_values = {k: _series(t, k, comp["name"], comp["iso3"]) for k in self.keys}
-        self.source_years = {k: trends.usable_years(trends.measure_years(t, k), k) for k in self.keys}
+        self.source_years = {k: method.usable_years(method.measure_years(t, k), k) for k in self.keys}
         self.present = {(k, w): span(self.source_years[k], *w) is not None for k in self.keys for w in self.windows}
         self.specs = self._specifications()
         if not self.specs:
@@ -181,11 +181,11 @@ class Grid:
             raise ValueError(
                 f"{asked} leaves no specification to count: no window of at least {MIN_YEARS} years in it has "
                 "a technocratic and a political measure with two observations near both its ends; the sources "
-                f"hold the years {trends.names_text([str(y) for y in held])}"
+                f"hold the years {tables.join_words([str(y) for y in held])}"
             )
 
     def scale(self, key: str) -> str:
-        return trends.MEASURES[key].scale
+        return method.MEASURES[key].scale
 
     def baseline(self, key: str, comparator: bool) -> str | None:
         """``"own"`` or ``"comparator"`` for measure ``key``, or None if it drops out (no comparator value)."""
@@ -230,7 +230,7 @@ class Grid:
     def change(self, country: str, key: str, spec: Spec, base: str) -> tuple[float, int | None, int | None]:
         """One country's change of one measure under ``spec`` (own units; NaN if it has none)."""
         values = self.values[(country, key)]
-        ends = span(trends.usable_years(sorted(values), key), spec.start, spec.end)
+        ends = span(method.usable_years(sorted(values), key), spec.start, spec.end)
         if ends is None:
             return math.nan, None, None
         own = gain(values, *ends, self.scale(key))
@@ -297,9 +297,9 @@ DIMENSIONS = {
 
 def option_text(dimension: str, value, labels: dict[str, str], comparator: str = "the comparator") -> str:
     """One option of a choice, short enough for a phone's row (a measure by its short name; ``labels``
-    name any measure :data:`halfopen.trends.MEASURES` does not know)."""
-    known = isinstance(value, str) and value in trends.MEASURES
-    name = trends.MEASURES[value].short if known else labels.get(value, value) if isinstance(value, str) else ""
+    name any measure :data:`halfopen.method.MEASURES` does not know)."""
+    known = isinstance(value, str) and value in method.MEASURES
+    name = method.MEASURES[value].short if known else labels.get(value, value) if isinstance(value, str) else ""
     if dimension == "start":
         return f"from {value}"
     if dimension == "end":
@@ -373,9 +373,9 @@ def conclusion(verdicts: pd.DataFrame, focus: str, labels: dict[str, str]) -> di
     most = [c for c, r in rows.iterrows() if r["share"] > 50]
     parts = []
     if always:
-        parts.append(f"in every specification for {trends.names_text(always)}")
+        parts.append(f"in every specification for {tables.join_words(always)}")
     if never:
-        parts.append(f"in none for {trends.names_text(never)}")
+        parts.append(f"in none for {tables.join_words(never)}")
     if depends:
         low, high = rows.loc[depends, "share"].idxmin(), rows.loc[depends, "share"].idxmax()
         spread = (
@@ -383,20 +383,20 @@ def conclusion(verdicts: pd.DataFrame, focus: str, labels: dict[str, str]) -> di
             if low == high
             else f"from {percent(rows.at[low, 'share'])} of them ({low}) to {percent(rows.at[high, 'share'])} ({high})"
         )
-        who = "every country compared" if len(depends) == len(rows) else trends.names_text(depends)
+        who = "every country compared" if len(depends) == len(rows) else tables.join_words(depends)
         parts.append(f"in some and not in others for {who}, {spread}")
     result = f"Across {n_specs:,} specifications, the indices show the pattern " + "; ".join(parts) + "."
     if most:
-        result += f" It appears in most of them for {trends.names_text(most)}."
+        result += f" It appears in most of them for {tables.join_words(most)}."
     else:
         result += " In no country does it appear in most of them."
     if depends:
         result += " Where the share lies between none and all, the indices do not settle the question either way."
     values = {
         "n_specs": f"{n_specs:,}",
-        "always": trends.names_text(always),
-        "never": trends.names_text(never),
-        "depends": trends.names_text(depends),
+        "always": tables.join_words(always),
+        "never": tables.join_words(never),
+        "depends": tables.join_words(depends),
         "result": result,
     }
     if focus in rows.index:
@@ -437,7 +437,7 @@ def setting_values(grid: Grid) -> dict[str, str | int]:
         "n_readings": len(reading_options(grid.classes)),
         "n_sets": len(set_options(grid.classes)),
         "n_countries": len(grid.countries),
-        "source_spans": trends.source_spans(grid.study.tables),
+        "source_spans": sentences.source_spans(grid.study.tables),
     }
 
 
@@ -448,7 +448,7 @@ def choices_table(grid: Grid) -> pd.DataFrame:
     ends = sorted({b for _, b in grid.windows})
     rows, labels = grid.classes.set_index("measure"), grid.labels
     readings = [
-        f"{labels[k]}: {rows.at[k, 'alternative']} ({trends.paragraphs_text(rows.at[k, 'paragraphs'])})"
+        f"{labels[k]}: {rows.at[k, 'alternative']} ({method.paragraphs_text(rows.at[k, 'paragraphs'])})"
         for k in reading_options(grid.classes)[1:]
     ]
     table = [

@@ -1,6 +1,6 @@
 """Access to public services (¶28–30), anti-corruption measures (¶31–32) and the conclusion (¶46).
 
-Plain functions behind chapters 09, 10 and 12. They build on :mod:`halfopen.implementation`
+Plain functions behind chapters 09, 10 and 12. They build on :mod:`halfopen.paper_figures`
 (stated counts that keep their qualifier, dated events) and :mod:`halfopen.context` (tables
 whose cells carry chapter links), and add what these three chapters need:
 
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from . import context, implementation
+from . import context, events, paper_figures, tables
 
 #: The ``section`` codes of the two chapters on implementation this module serves.
 PUBLIC_SERVICES = "access_to_public_services"
@@ -33,22 +33,22 @@ def section_keys(figures: pd.DataFrame, section: str) -> list[str]:
     An unknown section is an error; a known section without counts gives an empty list
     (the paper states no count there, and the chapter says so).
     """
-    if section not in implementation.SECTION_TITLES:
-        raise ValueError(f"unknown section {section!r}; known: {', '.join(implementation.SECTION_TITLES)}")
+    if section not in events.SECTION_TITLES:
+        raise ValueError(f"unknown section {section!r}; known: {', '.join(events.SECTION_TITLES)}")
     return [str(k) for k in figures.loc[figures["section"] == section, "key"]]
 
 
 def stated_counts(figures: pd.DataFrame, section: str) -> dict[str, str]:
     """Each count of ``section`` as prose shows it, qualifier kept: ``{key: "more than 700"}``."""
-    return {key: implementation.stated(figures, key) for key in section_keys(figures, section)}
+    return {key: paper_figures.stated(figures, key) for key in section_keys(figures, section)}
 
 
 def section_figures_table(figures: pd.DataFrame, section: str) -> pd.DataFrame:
-    """The counts of ``section`` as a reader's table (see :func:`halfopen.implementation.figures_table`)."""
+    """The counts of ``section`` as a reader's table (see :func:`halfopen.paper_figures.figures_table`)."""
     keys = section_keys(figures, section)
     if not keys:
         raise ValueError(f"paper_figures holds no counts for section {section!r}")
-    return implementation.figures_table(figures, keys)
+    return paper_figures.figures_table(figures, keys)
 
 
 # --------------------------------------------------------------------------- dated events
@@ -117,6 +117,6 @@ def conclusion_aims_table(
             "What the paper set out to do (¶4)": list(rows["aim"]),
             "The paper's answer (our summary)": [answers[o][0] for o in orders],
             "Paper": [answers[o][1] for o in orders],
-            "Where in this book": ["; ".join(context.ref(c) for c in chapters[o]) for o in orders],
+            "Where in this book": ["; ".join(tables.ref(c) for c in chapters[o]) for o in orders],
         }
     )

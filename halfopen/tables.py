@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -167,3 +167,84 @@ def rounded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         out[c] = [pd.NA if pd.isna(v) else round_half_up(v) for v in out[c]]
         out[c] = out[c].astype("Int64")
     return out
+
+
+# --------------------------------------------------------------------------- MyST in cells
+
+_TOKEN = "HALFOPENMYSTCELL{}X"
+
+
+def myst_table(
+    frame: pd.DataFrame,
+    caption: str,
+    label: str,
+    source: str | None = None,
+    myst_columns: Sequence[str] = (),
+    **kwargs,
+) -> str:
+    """MyST source of a numbered table whose ``myst_columns`` hold markup, not text.
+
+    Every other column is escaped by :func:`markdown_table` as usual. The
+    markup cells are swapped for plain tokens (letters and digits, which escaping leaves
+    alone), the table is made, and the tokens are swapped back. A cell that would break the
+    table (a ``|`` or a line break) is refused.
+    """
+    missing = [c for c in myst_columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"no column(s) {missing} in the table; columns are {list(frame.columns)}")
+    work = frame.copy()
+    markup: dict[str, str] = {}
+    for column in myst_columns:
+        cells = []
+        for value in work[column]:
+            text = "" if value is None or value is pd.NA else str(value)
+            if "|" in text or "\n" in text:
+                raise ValueError(f"column {column!r}: a cell holds '|' or a line break: {text!r}")
+            token = _TOKEN.format(len(markup))
+            markup[token] = text
+            cells.append(token)
+        work[column] = cells
+    md = markdown_table(work, caption, label, source, **kwargs)
+    # Longest tokens first, so that token 1 never replaces the start of token 10.
+    for token in sorted(markup, key=len, reverse=True):
+        md = md.replace(token, markup[token])
+    return md
+
+
+def show_myst_table(
+    frame: pd.DataFrame,
+    caption: str,
+    label: str,
+    source: str | None = None,
+    myst_columns: Sequence[str] = (),
+    **kwargs,
+) -> Markdown:
+    """Display a numbered table with markup columns in a notebook (see :func:`myst_table`)."""
+    return Markdown(myst_table(frame, caption, label, source, myst_columns, **kwargs))
+
+
+def cite(key: str, style: str = "t") -> str:
+    """A MyST citation of ``key`` (``{cite:t}`` by default), for a markup cell."""
+    if not re.fullmatch(r"[A-Za-z0-9_:-]+", key):
+        raise ValueError(f"not a citation key: {key!r}")
+    return f"{{cite:{style}}}`{key}`"
+
+
+def ref(label: str) -> str:
+    """A MyST link to a chapter label (``{ref}``), for a markup cell."""
+    if not re.fullmatch(r"ch-[a-z0-9-]+", label):
+        raise ValueError(f"not a chapter label: {label!r}")
+    return f"{{ref}}`{label}`"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def join_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: a list as prose (empty: ``none``)."""
+    items = [str(i) for i in items]
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -186,6 +186,6 @@ def figures():
 def study():
     """The update's study (chapters 13 to 15) with the chapters' default parameters. Shared:
     tests that need another take a copy (``dataclasses.replace``), never change this one."""
-    from halfopen import trends
+    from halfopen import method
 
-    return trends.load_study()
+    return method.load_study()

@@ -175,9 +175,9 @@ def _prose(page) -> str:
 def test_every_page_that_states_the_updates_result_says_the_same_computed_sentence(built_book):
     """Chapter 15 computes the result across every specification; the findings page and the
     landing page paste that one sentence (halfopen_book.pasted keeps them current)."""
-    from halfopen import multiverse, trends
+    from halfopen import method, multiverse
 
-    study = trends.load_study()
+    study = method.load_study()
     grid = multiverse.Grid(study)
     result = multiverse.conclusion(grid.verdicts(), "Kazakhstan", grid.labels)["result"]
     for page in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from halfopen import context, data
+from halfopen import context, data, tables
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +22,16 @@ def framework():
 
 
 def test_myst_table_keeps_markup_and_escapes_the_rest():
-    frame = pd.DataFrame({"Work": [context.cite("meijer2012")], "Text": ["a *b* | c"]})
-    md = context.myst_table(frame, "Cap", "tbl-x", myst_columns=["Work"], index=False)
+    frame = pd.DataFrame({"Work": [tables.cite("meijer2012")], "Text": ["a *b* | c"]})
+    md = tables.myst_table(frame, "Cap", "tbl-x", myst_columns=["Work"], index=False)
     assert "| {cite:t}`meijer2012` |" in md
     assert r"a \*b\* \| c" in md
     assert "HALFOPENMYSTCELL" not in md
 
 
 def test_myst_table_with_many_cells_swaps_every_token_whole():
-    frame = pd.DataFrame({"Link": [context.ref(f"ch-x{i}") for i in range(12)]})
-    md = context.myst_table(frame, "Cap", "tbl-x", myst_columns=["Link"], index=False)
+    frame = pd.DataFrame({"Link": [tables.ref(f"ch-x{i}") for i in range(12)]})
+    md = tables.myst_table(frame, "Cap", "tbl-x", myst_columns=["Link"], index=False)
     for i in range(12):
         assert f"| {{ref}}`ch-x{i}` |" in md
 
@@ -39,17 +39,17 @@ def test_myst_table_with_many_cells_swaps_every_token_whole():
 def test_myst_table_refuses_a_pipe_and_an_unknown_column():
     frame = pd.DataFrame({"Link": ["a | b"]})
     with pytest.raises(ValueError, match="'|'"):
-        context.myst_table(frame, "Cap", "tbl-x", myst_columns=["Link"])
+        tables.myst_table(frame, "Cap", "tbl-x", myst_columns=["Link"])
     with pytest.raises(KeyError, match="no column"):
-        context.myst_table(frame, "Cap", "tbl-x", myst_columns=["Other"])
+        tables.myst_table(frame, "Cap", "tbl-x", myst_columns=["Other"])
 
 
 def test_cite_and_ref_refuse_what_is_not_a_key_or_label():
-    assert context.cite("oecd2017", "p") == "{cite:p}`oecd2017`"
+    assert tables.cite("oecd2017", "p") == "{cite:p}`oecd2017`"
     with pytest.raises(ValueError):
-        context.cite("a`b")
+        tables.cite("a`b")
     with pytest.raises(ValueError):
-        context.ref("tbl-table-2")
+        tables.ref("tbl-table-2")
 
 
 # --------------------------------------------------------------------------- ch. 01
@@ -60,7 +60,7 @@ def test_definitions_cite_works_of_the_bibliography():
     table = context.definitions_table(defs)
     keys = context.bib_keys()
     assert set(defs["source"]) <= keys
-    assert list(table["Work"]) == [context.cite(k) for k in defs.sort_values("order")["source"]]
+    assert list(table["Work"]) == [tables.cite(k) for k in defs.sort_values("order")["source"]]
     assert list(table.columns)[-1] == "Paper"
 
 
@@ -83,17 +83,6 @@ def test_aim_chapters_are_labels_of_the_toc_chapters(root):
 
 
 # --------------------------------------------------------------------------- ch. 03
-
-
-def test_figure_text_keeps_the_qualifier():
-    figures = data.load("paper_figures")
-    assert context.figure_text(figures, "gdp_per_capita") == "8,800"
-    assert context.figure_text(figures, "ngos_at_height") == "more than 30,000"
-    with pytest.raises(KeyError, match="no figure"):
-        context.figure_text(figures, "nope")
-
-
-# --------------------------------------------------------------------------- ch. 04
 
 
 def test_table_2_has_the_three_columns_in_order(framework):
@@ -145,9 +134,9 @@ def test_month_text_refuses_a_bad_month():
 
 
 def test_join_words():
-    assert context.join_words([]) == "none"
-    assert context.join_words(["a"]) == "a"
-    assert context.join_words(["a", "b", "c"]) == "a, b and c"
+    assert tables.join_words([]) == "none"
+    assert tables.join_words(["a"]) == "a"
+    assert tables.join_words(["a", "b", "c"]) == "a, b and c"
 
 
 def test_sample_table(sample):

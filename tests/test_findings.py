@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from halfopen import context, data, findings, paths
+from halfopen import data, findings, paths, tables
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_link_text_cannot_break_the_markup():
 
 
 def test_the_table_renders_with_links_and_escaped_text(table):
-    md = context.myst_table(findings.findings_table(table), "Cap", "tbl-x", myst_columns=["Policy area"], index=False)
+    md = tables.myst_table(findings.findings_table(table), "Cap", "tbl-x", myst_columns=["Policy area"], index=False)
     assert "{ref}`Stronger civil society <ch-civil-society>`" in md
     assert "HALFOPENMYSTCELL" not in md
     assert md.count("{ref}`") == len(table)

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from halfopen import levels, paths, theme, trends
+from halfopen import levels, method, open_budget, paths, theme
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def empty(text) -> bool:
     return isinstance(text, float) and math.isnan(text)
 
 
-def without(study: trends.Study, name: str, keep) -> trends.Study:
+def without(study: method.Study, name: str, keep) -> method.Study:
     """``study`` with only the rows of table ``name`` that ``keep`` (a function of the table) selects."""
     table = study.tables[name]
     return dataclasses.replace(study, tables={**study.tables, name: table[keep(table)]})
@@ -150,7 +150,7 @@ def test_the_long_cell_text_is_kept_for_the_prose(study):
 
 
 def test_obs_reference_is_the_2017_round_and_the_threshold(study, frame):
-    mean = trends.obs_global_means(study.tables["obs_2017_countries"])["transparency"]
+    mean = open_budget.obs_global_means(study.tables["obs_2017_countries"])["transparency"]
     ref = value(frame, "Kazakhstan", "obs_t", 2017)["Reference"]
     # data/obs_score_bands.csv: "transparency,substantial,61,80,true" is the lowest sufficient band
     assert ref == f"2017 global mean {mean:.2f}; sufficient from 61"
@@ -185,7 +185,7 @@ def test_denmark_is_shown_as_it_is(frame):
 
 
 def test_the_comparator_is_shown_even_when_not_selected():
-    study = trends.load_study(countries=["Kazakhstan", "Turkmenistan"])
+    study = method.load_study(countries=["Kazakhstan", "Turkmenistan"])
     assert list(levels.countries(study)["name"]) == ["Kazakhstan", "Turkmenistan", "Denmark"]
     assert "Denmark" in set(levels.levels(study)["Country"])
 
@@ -224,7 +224,7 @@ def test_a_measure_missing_within_a_source_is_named(study):
 
 
 def test_the_table_reads_the_window_end():
-    study = trends.load_study(end_year=2019)
+    study = method.load_study(end_year=2019)
     table = levels.latest_levels_table(study)
     # data/egov_survey.csv "KAZ,2018,39,...": the last survey at or before 2019
     assert table.at["EGDI rank of 193, 2018", "KAZ"] == "39th"
@@ -270,7 +270,7 @@ def test_denmark_does_not_squeeze_the_wgi_panels(figure, frame):
 
 
 def test_a_comparator_on_the_scale_is_drawn():
-    study = trends.load_study(countries=["Kazakhstan", "Kyrgyzstan", "Tajikistan"], comparator="Kyrgyzstan")
+    study = method.load_study(countries=["Kazakhstan", "Kyrgyzstan", "Tajikistan"], comparator="Kyrgyzstan")
     fig = levels.levels_figure(study)
     ax = fig.axes[levels.SHOWN.index("ge")]
     assert "Kyrgyzstan" in [line.get_label() for line in ax.get_lines()]
@@ -292,7 +292,7 @@ def test_figure_references_and_notes(figure):
 
 
 def test_participation_marks_the_2017_redesign(figure):
-    # trends.COMPARABLE_FROM["obs_p"] is 2017: a dashed line half-way before it, 2017 - 0.5 = 2016.5
+    # method.COMPARABLE_FROM["obs_p"] is 2017: a dashed line half-way before it, 2017 - 0.5 = 2016.5
     axes = dict(zip(levels.SHOWN, figure.axes))
 
     def breaks(ax):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from halfopen import multiverse, spec_curve, theme, trends
+from halfopen import method, multiverse, spec_curve, theme
 
 TWO_SIDES = {"technocratic", "political"}
 
@@ -50,7 +50,7 @@ def test_the_grid_is_every_combination_of_the_listed_choices_less_the_stated_exc
     measures, classes and baselines over the same window and threshold are one specification."""
     rows = {r["measure"]: r for r in multiverse.compared(study.classes).to_dict("records")}
     keys = list(rows)
-    years = sorted({y for k in keys for y in trends.measure_years(study.tables, k)})
+    years = sorted({y for k in keys for y in method.measure_years(study.tables, k)})
     windows = [(a, b) for a, b in itertools.combinations(years, 2) if b - a >= multiverse.MIN_YEARS]
     assert grid.windows == windows
     readings = ["main"] + [k for k, r in rows.items() if isinstance(r["alternative"], str) and r["alternative"]]
@@ -59,7 +59,7 @@ def test_the_grid_is_every_combination_of_the_listed_choices_less_the_stated_exc
     assert multiverse.set_options(study.classes) == sets
     combos = list(itertools.product(windows, multiverse.DELTAS, multiverse.COMPARATOR_OPTIONS, readings, sets))
     assert len(combos) == len(windows) * len(multiverse.DELTAS) * 2 * len(readings) * len(sets)
-    comparator_has = {k: not trends.series_of(study.tables, k, "Denmark", "DNK").dropna().empty for k in keys}
+    comparator_has = {k: not method.series_of(study.tables, k, "Denmark", "DNK").dropna().empty for k in keys}
     kept = set()
     for (a, b), delta, comparator, reading, left_out in combos:
         used = []
@@ -67,11 +67,11 @@ def test_the_grid_is_every_combination_of_the_listed_choices_less_the_stated_exc
             cls = rows[k]["alternative"] if reading == k else rows[k]["class"]
             if k == left_out or cls not in TWO_SIDES:
                 continue
-            own = [y for y in trends.measure_years(study.tables, k) if k != "obs_p" or y >= 2017]
+            own = [y for y in method.measure_years(study.tables, k) if k != "obs_p" or y >= 2017]
             inside = [y for y in own if a <= y <= b]
             if len(inside) < 2 or inside[0] - a > multiverse.EDGE_GAP or b - inside[-1] > multiverse.EDGE_GAP:
                 continue
-            absolute = trends.MEASURES[k].scale == "points"
+            absolute = method.MEASURES[k].scale == "points"
             if comparator and absolute and not comparator_has[k]:
                 continue
             used.append((k, cls, "comparator" if comparator and absolute else "own"))
@@ -85,7 +85,7 @@ def test_the_grid_is_every_combination_of_the_listed_choices_less_the_stated_exc
 def test_no_relative_measure_has_a_comparator_subtracted(grid, study):
     for spec in grid.specs:
         for key, _cls, base in grid.effective(spec):
-            if trends.MEASURES[key].scale in multiverse.RELATIVE_SCALES:
+            if method.MEASURES[key].scale in multiverse.RELATIVE_SCALES:
                 assert base == "own", (spec, key)
     # and in numbers: Kazakhstan held 28th on the EGDI in 2014 and 2022 (egov_survey.csv), while
     # Denmark rose from 16th to 1st; with the comparator option on, the rank's change stays 0, not -15
@@ -283,10 +283,10 @@ def test_the_curve_is_the_same_svg_whatever_the_hash_seed():
 
     script = (
         "import hashlib\n"
-        "from halfopen import theme, trends, multiverse, spec_curve\n"
+        "from halfopen import theme, method, multiverse, spec_curve\n"
         "from halfopen.nb import Rendered\n"
         "theme.apply()\n"
-        "s = trends.load_study(); g = multiverse.Grid(s)\n"
+        "s = method.load_study(); g = multiverse.Grid(s)\n"
         "fig = spec_curve.curve_figure(g.verdicts(), 'Kazakhstan', g.labels, 'Denmark')\n"
         "print(hashlib.sha256(Rendered(fig).svg.encode()).hexdigest())\n"
     )

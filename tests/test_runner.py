@@ -436,9 +436,9 @@ def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_it
     assert proc.returncode == 0, fail(proc)
     assert counts(proc)[0] == 0, "editing the PDF printer re-executed chapters:\n" + proc.stdout
 
-    # trends.py is imported by the update's chapters 13 and 14 alone (diagram.py, say, is also used by the
+    # method.py is imported by the update's chapters 13 to 15 alone (diagram.py, say, is also used by the
     # validation every chapter's loader runs, so an edit to it re-executes them all)
-    study = copy / "halfopen" / "trends.py"
+    study = copy / "halfopen" / "method.py"
     original_study = study.read_bytes()
     study.write_bytes(original_study + b"\n# an edit to the update's code\n")
     try:
@@ -448,7 +448,7 @@ def test_f_editing_book_tooling_executes_no_chapter_but_study_code_reexecutes_it
     assert proc.returncode == 0, fail(proc)
     executed = {n for n, s in statuses(proc).items() if s == "executed"}
     update = {n: "executed" for n in ("13_half_open_measured", "14_half_open_compared", "15_half_open_specifications")}
-    assert executed == set(update), f"an edit to trends.py re-executed {sorted(executed)}"
+    assert executed == set(update), f"an edit to method.py re-executed {sorted(executed)}"
     proc = halfopen(copy, "run", "13", "14", "15", "--build-dir", str(build), "--no-progress")  # back to the original
     assert statuses(proc) == update, fail(proc)
 

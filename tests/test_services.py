@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from halfopen import context, data
+from halfopen import context, data, tables
 from halfopen import services as sv
 
 
@@ -105,7 +105,7 @@ def test_conclusion_aims_table_refuses_an_aim_without_answer(aims):
 
 
 def test_conclusion_aims_table_renders_links_unescaped(aims):
-    md = context.myst_table(
+    md = tables.myst_table(
         sv.conclusion_aims_table(aims), "Aims", "tbl-test-aims", myst_columns=["Where in this book"], index=False
     )
     assert "{ref}`ch-discussion`" in md

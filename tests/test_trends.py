@@ -1,4 +1,5 @@
-"""Unit tests of the update chapter's module (halfopen.trends): fast, no kernels."""
+"""Unit tests of the update's modules (method, timeseries, freedom_house, open_budget, egov_survey,
+sentences): fast, no kernels."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.text import Annotation
 
-from halfopen import data, derive, theme, trends
+from halfopen import data, derive, egov_survey, freedom_house, method, open_budget, sentences, tables, theme, timeseries
 
 NAMES = [
     "freedom_house",
@@ -36,29 +37,29 @@ def t() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def everyone(t) -> pd.DataFrame:
-    return trends.select_countries(t["countries"])
+    return method.select_countries(t["countries"])
 
 
 @pytest.fixture(scope="module")
 def compared(t) -> pd.DataFrame:
-    return trends.classification(t["measure_classes"], "compared")
+    return method.classification(t["measure_classes"], "compared")
 
 
 @pytest.fixture(scope="module")
 def own_changes(t, everyone, compared) -> pd.DataFrame:
     """Every country's change of every compared measure over the common window (2013-2023), on
     each measure's own scale: no comparator, no common unit."""
-    start, end = trends.common_window(t, list(compared["measure"]))
-    return trends.changes(t, everyone, compared, start, end)
+    start, end = method.common_window(t, list(compared["measure"]))
+    return method.changes(t, everyone, compared, start, end)
 
 
 def test_select_countries_keeps_order_and_refuses_unknown_names(t):
-    sel = trends.select_countries(t["countries"], ["Kyrgyzstan", "Kazakhstan"])
+    sel = method.select_countries(t["countries"], ["Kyrgyzstan", "Kazakhstan"])
     assert list(sel["iso3"]) == ["KGZ", "KAZ"]
-    assert len(trends.select_countries(t["countries"])) == len(t["countries"])
-    assert list(trends.select_countries(t["countries"], "Tajikistan")["iso3"]) == ["TJK"]
+    assert len(method.select_countries(t["countries"])) == len(t["countries"])
+    assert list(method.select_countries(t["countries"], "Tajikistan")["iso3"]) == ["TJK"]
     with pytest.raises(ValueError, match="unknown countries: Atlantis"):
-        trends.select_countries(t["countries"], ["Kazakhstan", "Atlantis"])
+        method.select_countries(t["countries"], ["Kazakhstan", "Atlantis"])
 
 
 # --------------------------------------------------------------------------- the new data
@@ -70,7 +71,7 @@ def test_freedom_house_runs_from_the_2013_edition(t):
     assert sorted(int(e) for e in fh["edition"].unique()) == list(range(2013, 2026))
     assert len(fh) == 6 * 13
     got = {
-        (n, e): trends.score_on(fh, n, e)
+        (n, e): freedom_house.score_on(fh, n, e)
         for n, e in [
             ("Kazakhstan", 2013),
             ("Kazakhstan", 2017),
@@ -121,7 +122,7 @@ def test_each_measure_is_classed_with_its_paragraphs(t):
     transparency (technocratic if read as the central documents, ¶8) and government
     effectiveness (placed on neither side, ¶6) are read both ways; OSI is not compared beside
     the EGDI, voice and accountability is only a check."""
-    rows = trends.classification(t["measure_classes"]).fillna({"alternative": ""})
+    rows = method.classification(t["measure_classes"]).fillna({"alternative": ""})
     got = {r["measure"]: (r["class"], r["alternative"], r["paragraphs"], r["role"]) for r in rows.to_dict("records")}
     for key in sorted(set(got) | set(CLASSES)):
         assert got.get(key) == CLASSES.get(key), f"{key}: table says {got.get(key)}, expected {CLASSES.get(key)}"
@@ -132,41 +133,41 @@ def test_each_measure_is_classed_with_its_paragraphs(t):
 def test_classification_refuses_a_measure_it_cannot_read(t):
     bad = pd.concat([t["measure_classes"], t["measure_classes"].iloc[[0]].assign(measure="gdp")], ignore_index=True)
     with pytest.raises(ValueError, match="cannot read: gdp"):
-        trends.classification(bad)
+        method.classification(bad)
 
 
 def test_paragraphs_are_written_with_pilcrows_and_en_dashes():
-    assert trends.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
-    assert trends.paragraphs_text("8;19-21;36") == "¶8, ¶19–21, ¶36"
+    assert method.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
+    assert method.paragraphs_text("8;19-21;36") == "¶8, ¶19–21, ¶36"
 
 
 # --------------------------------------------------------------------------- one window
 
 
 def test_the_common_window_is_2013_to_2023(t, compared):
-    assert trends.common_window(t, list(compared["measure"])) == (2013, 2023)
-    assert trends.common_window(t, ["egdi_rank", "ge"]) == (2010, 2023)
+    assert method.common_window(t, list(compared["measure"])) == (2013, 2023)
+    assert method.common_window(t, ["egdi_rank", "ge"]) == (2010, 2023)
 
 
 def test_parameters_narrow_the_window_and_never_stretch_it():
-    assert trends.narrow_window((2013, 2023), None, None) == (2013, 2023, [])
-    assert trends.narrow_window((2013, 2023), 2016, 2020) == (2016, 2020, [])
-    start, end, notes = trends.narrow_window((2013, 2023), 2010, 2025)
+    assert method.narrow_window((2013, 2023), None, None) == (2013, 2023, [])
+    assert method.narrow_window((2013, 2023), 2016, 2020) == (2016, 2020, [])
+    start, end, notes = method.narrow_window((2013, 2023), 2010, 2025)
     assert (start, end) == (2013, 2023)
     assert len(notes) == 2 and "starts in 2013" in notes[0] and "ends in 2023" in notes[1]
     with pytest.raises(ValueError, match="leave no years"):
-        trends.narrow_window((2013, 2023), 2024, None)
+        method.narrow_window((2013, 2023), 2024, None)
 
 
 def test_endpoints_use_each_measures_own_years_inside_the_window():
-    assert trends.endpoints([2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024], 2013, 2023) == (2014, 2022)
-    assert trends.endpoints([2017, 2025], 2010, 2025) == (2017, 2025)
-    assert trends.endpoints([2017], 2010, 2025) is None
-    assert trends.endpoints([2006, 2008], 2010, 2025) is None
+    assert method.endpoints([2010, 2012, 2014, 2016, 2018, 2020, 2022, 2024], 2013, 2023) == (2014, 2022)
+    assert method.endpoints([2017, 2025], 2010, 2025) == (2017, 2025)
+    assert method.endpoints([2017], 2010, 2025) is None
+    assert method.endpoints([2006, 2008], 2010, 2025) is None
 
 
 def test_window_table_names_each_measures_nearest_observations(t, compared):
-    table = trends.window_table(t, compared, 2013, 2023)
+    table = method.window_table(t, compared, 2013, 2023)
     assert table.loc["EGDI rank", "Compared"] == "2014 and 2022"
     assert table.loc["Freedom House score", "Source covers"] == "2013–2025"
     # participation's questions were redesigned in 2017: its rounds are compared from 2017 only
@@ -221,7 +222,7 @@ def test_changes_give_a_rank_as_places_and_keep_no_comparator(own_changes):
     # Denmark's control of corruption 2.399 (2013) -> 2.376 (2023): 2.376 - 2.399 = -0.023.
     assert dk.loc["cc", "change"] == pytest.approx(-0.023)
     # Denmark is not in the Open Budget Survey: kept, with NaN and the note.
-    assert math.isnan(dk.loc["obs_p", "change"]) and dk.loc["obs_p", "note"] == trends.NO_DATA
+    assert math.isnan(dk.loc["obs_p", "change"]) and dk.loc["obs_p", "note"] == method.NO_DATA
     # ge may be read as not placed; cc and obs_t as technocratic (data/measure_classes.csv).
     assert dk["alternative"].to_dict() == {
         "egdi_rank": "",
@@ -234,37 +235,38 @@ def test_changes_give_a_rank_as_places_and_keep_no_comparator(own_changes):
 
 
 def test_changes_keep_countries_a_table_lacks(t, everyone, compared):
-    ch = trends.changes(t, everyone, compared, 2013, 2023)
+    ch = method.changes(t, everyone, compared, 2013, 2023)
     assert len(ch) == len(everyone) * len(compared)
     uzb = ch[(ch["Country"] == "Uzbekistan") & (ch["measure"] == "obs_t")].iloc[0]
-    assert math.isnan(uzb["change"]) and uzb["note"] == trends.NO_DATA
-    short = trends.changes(t, everyone, compared, 2023, 2023)
+    assert math.isnan(uzb["change"]) and uzb["note"] == method.NO_DATA
+    short = method.changes(t, everyone, compared, 2023, 2023)
     fh = short[(short["Country"] == "Kazakhstan") & (short["measure"] == "fh")].iloc[0]
     assert math.isnan(fh["change"]) and "fewer than two" in fh["note"]
 
 
 def test_direction_says_whether_two_changes_went_the_same_way():
-    assert trends.direction(0.239, -3.0) == "moved in opposite directions"
-    assert trends.direction(-0.5, -2.0) == "moved the same way"
-    assert trends.direction(1.0, 2.0) == "moved the same way"
-    assert trends.direction(0.0, 2.0) == "did not both move"
-    assert trends.direction(0.0, 0.0) == "did not both move"
-    assert trends.direction(math.nan, 1.0) == "cannot both be measured"
-    assert trends.direction(1.0, math.nan) == "cannot both be measured"
+    assert sentences.direction(0.239, -3.0) == "moved in opposite directions"
+    assert sentences.direction(-0.5, -2.0) == "moved the same way"
+    assert sentences.direction(1.0, 2.0) == "moved the same way"
+    assert sentences.direction(0.0, 2.0) == "did not both move"
+    assert sentences.direction(0.0, 0.0) == "did not both move"
+    assert sentences.direction(math.nan, 1.0) == "cannot both be measured"
+    assert sentences.direction(1.0, math.nan) == "cannot both be measured"
 
 
 def test_freedom_house_facts(t):
     fh = t["freedom_house"]
-    assert trends.status_changes(fh, "Kyrgyzstan") == [(2021, "PF", "NF")]
-    assert trends.status_changes(fh, "Kazakhstan") == []
-    assert trends.score_range(fh, "Kazakhstan") == (22, 26)
-    assert trends.score_range(fh, "Atlantis") is None
-    assert trends.score_on(fh, "Kyrgyzstan", 2020) == 39
-    assert trends.score_on(fh, "Kyrgyzstan", 1990) is None
+    assert freedom_house.status_changes(fh, "Kyrgyzstan") == [(2021, "PF", "NF")]
+    assert freedom_house.status_changes(fh, "Kazakhstan") == []
+    assert freedom_house.score_range(fh, "Kazakhstan") == (22, 26)
+    assert freedom_house.score_range(fh, "Atlantis") is None
+    assert freedom_house.score_on(fh, "Kyrgyzstan", 2020) == 39
+    assert freedom_house.score_on(fh, "Kyrgyzstan", 1990) is None
     words = {"F": "free", "PF": "partly free", "NF": "not free"}
-    everyone = trends.select_countries(t["countries"])
+    everyone = method.select_countries(t["countries"])
     assert (
-        trends.status_changes_text(fh, everyone, words) == "Kyrgyzstan from partly free to not free in the 2021 edition"
+        freedom_house.status_changes_text(fh, everyone, words)
+        == "Kyrgyzstan from partly free to not free in the 2021 edition"
     )
 
 
@@ -272,11 +274,11 @@ def test_fh_table_cells_and_missing_country(t):
     countries = pd.concat(
         [t["countries"], pd.DataFrame([{"iso3": "MNG", "name": "Mongolia", "region": "Comparator"}])], ignore_index=True
     )
-    sel = trends.select_countries(countries, ["Kazakhstan", "Mongolia"])
-    table = trends.fh_table(t["freedom_house"], sel)
+    sel = method.select_countries(countries, ["Kazakhstan", "Mongolia"])
+    table = freedom_house.fh_table(t["freedom_house"], sel)
     assert table.loc["Kazakhstan", "2019"] == "22 NF (7/5)"
     assert table.loc["Mongolia"].isna().all()
-    assert trends.missing_countries(t["freedom_house"], sel, "country") == ["Mongolia"]
+    assert method.missing_countries(t["freedom_house"], sel, "country") == ["Mongolia"]
 
 
 def test_a_country_added_to_the_tables_shows_without_code_change(t):
@@ -296,51 +298,51 @@ def test_a_country_added_to_the_tables_shows_without_code_change(t):
         ignore_index=True,
     )
     tables = dict(t, countries=countries, wgi=wgi)
-    sel = trends.select_countries(countries, ["Mongolia"])
-    ch = trends.changes(tables, sel, trends.classification(t["measure_classes"]), 2010, 2025).set_index("measure")
+    sel = method.select_countries(countries, ["Mongolia"])
+    ch = method.changes(tables, sel, method.classification(t["measure_classes"]), 2010, 2025).set_index("measure")
     # va 0.1 (2010) -> 0.2 (2020): 0.2 - 0.1 = 0.1 of an estimate (no longer 2 points).
     assert ch.loc["va", "change"] == pytest.approx(0.1)
-    assert ch.loc["egdi_rank", "note"] == trends.NO_DATA
+    assert ch.loc["egdi_rank", "note"] == method.NO_DATA
 
 
 def test_tables_leave_out_countries_without_data_and_their_captions_name_them(t, everyone):
     obs = t["obs_central_asia"]
-    wide = trends.wide_table(obs, everyone, "round", [("transparency", "Transparency", "{:.2f}")])
+    wide = timeseries.wide_table(obs, everyone, "round", [("transparency", "Transparency", "{:.2f}")])
     assert wide.loc[("Kazakhstan", "Transparency"), "2017"] == "52.74"
     assert pd.isna(wide.loc[("Kyrgyzstan", "Transparency"), "2006"])
     without = set(everyone["name"]) - set(wide.index.get_level_values("Country"))
-    assert without and set(trends.missing_countries(obs, everyone)) == without
-    caption = trends.absent_caption("Scores (0–100)", obs, everyone)
-    named = trends.names_text(trends.missing_countries(obs, everyone))
+    assert without and set(method.missing_countries(obs, everyone)) == without
+    caption = timeseries.absent_caption("Scores (0–100)", obs, everyone)
+    named = tables.join_words(method.missing_countries(obs, everyone))
     assert caption == f"Scores (0–100). Not in the table, no data in the source: {named}."
-    kz = trends.select_countries(t["countries"], ["Kazakhstan"])
-    assert trends.absent_caption("Scores (0–100)", obs, kz) == "Scores (0–100)"
-    fl = trends.first_last_table(t["wgi"], everyone, "year", [("ge", "GE")])
+    kz = method.select_countries(t["countries"], ["Kazakhstan"])
+    assert timeseries.absent_caption("Scores (0–100)", obs, kz) == "Scores (0–100)"
+    fl = timeseries.first_last_table(t["wgi"], everyone, "year", [("ge", "GE")])
     assert fl.loc[("Kazakhstan", "GE"), "Change"] == pytest.approx(0.64)
 
 
 def test_obs_2017_placement_and_global_means(t):
     obs = t["obs_2017_countries"]
-    kz = trends.obs_placement(obs, "KAZ", "transparency")
+    kz = open_budget.obs_placement(obs, "KAZ", "transparency")
     assert kz["n"] == 115
     assert kz["rank"] == kz["higher"] + 1
     assert kz["higher"] + kz["lower"] < kz["n"]
     assert derive.round_half_up(kz["value"]) == 53
-    means = trends.obs_global_means(obs)
+    means = open_budget.obs_global_means(obs)
     assert derive.round_half_up(means["transparency"]) == 42
     assert derive.round_half_up(means["participation"]) == 12
-    assert trends.obs_placement(obs, "ZZZ", "transparency") is None
-    table = trends.obs_placement_table(obs, trends.select_countries(t["countries"], ["Denmark", "Kazakhstan"]))
+    assert open_budget.obs_placement(obs, "ZZZ", "transparency") is None
+    table = open_budget.obs_placement_table(obs, method.select_countries(t["countries"], ["Denmark", "Kazakhstan"]))
     assert "Denmark" not in table.index.get_level_values("Country")
-    assert "Denmark" in trends.absent_caption(
-        "x", obs, trends.select_countries(t["countries"], ["Denmark"]), "not surveyed"
+    assert "Denmark" in timeseries.absent_caption(
+        "x", obs, method.select_countries(t["countries"], ["Denmark"]), "not surveyed"
     )
     assert table.loc[("Kazakhstan", "transparency"), "Rank"] == f"{kz['rank']} of 115"
 
 
 def test_epi_pairs_take_the_nearest_survey_earlier_on_a_tie(t):
-    sel = trends.select_countries(t["countries"], ["Kazakhstan", "Uzbekistan"])
-    pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2010, 2025)
+    sel = method.select_countries(t["countries"], ["Kazakhstan", "Uzbekistan"])
+    pairs = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2010, 2025)
     got = dict(zip(pairs["OBS round"], pairs["EGDI survey"]))
     # Rounds from 2017 only; each lies one year from two biennial surveys, the earlier taken:
     # 2017 -> 2016 (not 2018), 2019 -> 2018, 2021 -> 2020 (now in the table), 2023 -> 2022.
@@ -350,14 +352,14 @@ def test_epi_pairs_take_the_nearest_survey_earlier_on_a_tie(t):
     # participation 12.89.
     first = pairs.iloc[0]
     assert (first["EPI (points)"], first["Participation"]) == (pytest.approx(59.32), 12.89)
-    late = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2018, 2025)
+    late = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], sel, 2018, 2025)
     assert late["OBS round"].min() == 2019
 
 
 def test_epi_pairs_refuse_participation_rounds_before_2017(t, everyone):
     """The Open Budget Survey's participation questions were redesigned for its 2017 round."""
-    assert trends.COMPARABLE_FROM == {"obs_p": 2017}
-    pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2006, 2025)
+    assert method.COMPARABLE_FROM == {"obs_p": 2017}
+    pairs = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2006, 2025)
     # data/obs_central_asia.csv has participation for the 2012 and 2015 rounds of KAZ, KGZ, TJK.
     assert pairs["OBS round"].min() == 2017
     assert not set(pairs["OBS round"]) & {2012, 2015}
@@ -367,14 +369,14 @@ def test_epi_pairs_refuse_participation_rounds_before_2017(t, everyone):
         "Kyrgyzstan": [2017, 2019, 2021, 2023],
         "Tajikistan": [2017, 2019, 2021, 2023],
     }
-    early = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2016)
+    early = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2016)
     assert early.empty
     assert list(early.columns) == ["Country", "OBS round", "EGDI survey", "EPI (points)", "Participation"]
 
 
 def test_epi_figure_draws_an_arrow_from_each_round_to_the_next(t, everyone):
-    pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025)
-    fig = trends.epi_participation_figure(pairs, everyone)
+    pairs = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025)
+    fig = egov_survey.epi_participation_figure(pairs, everyone)
     ax = fig.axes[0]
     arrows = [a for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch is not None]
     labels = [a for a in ax.texts if isinstance(a, Annotation) and a.arrow_patch is None]
@@ -395,55 +397,62 @@ def test_epi_figure_draws_an_arrow_from_each_round_to_the_next(t, everyone):
 
 
 def test_lines_break_at_a_missing_edition():
-    xs, ys = trends.with_gaps([2016, 2018, 2022], [1.0, 2.0, 3.0], 2)
+    xs, ys = timeseries.with_gaps([2016, 2018, 2022], [1.0, 2.0, 3.0], 2)
     assert xs == [2016, 2018, 2020, 2022] and math.isnan(ys[2])
-    assert trends.with_gaps([2016, 2018], [1.0, 2.0], None) == ([2016, 2018], [1.0, 2.0])
+    assert timeseries.with_gaps([2016, 2018], [1.0, 2.0], None) == ([2016, 2018], [1.0, 2.0])
 
 
 def test_describe_path_shows_the_dip_a_first_and_last_value_would_hide(t):
     """Issue 12, finding 9: Kazakhstan's transparency fell to 34.77 in 2008 before it rose."""
-    kz = trends.series_of(t, "obs_t", "Kazakhstan", "KAZ")
+    kz = method.series_of(t, "obs_t", "Kazakhstan", "KAZ")
     assert (
-        trends.describe_path(kz) == "43.09 in 2006, a low of 34.77 in 2008, a high of 62.96 in 2021 and 62.66 in 2023"
+        sentences.describe_path(kz)
+        == "43.09 in 2006, a low of 34.77 in 2008, a high of 62.96 in 2021 and 62.66 in 2023"
     )
-    fh = trends.series_of(t, "fh", "Kazakhstan", "KAZ")
-    assert trends.describe_path(fh, "{:.0f}") == "26 in 2013, a low of 22 in 2017 and 23 in 2025"
-    assert trends.describe_path(pd.Series([1.0, 2.0, 3.0], index=[2000, 2001, 2002])) == "1.00 in 2000 and 3.00 in 2002"
-    assert trends.describe_path(pd.Series([5.0], index=[2000])) == "5.00 in 2000"
-    assert trends.describe_path(pd.Series([], dtype=float)) == trends.NO_DATA
+    fh = method.series_of(t, "fh", "Kazakhstan", "KAZ")
+    assert sentences.describe_path(fh, "{:.0f}") == "26 in 2013, a low of 22 in 2017 and 23 in 2025"
+    assert (
+        sentences.describe_path(pd.Series([1.0, 2.0, 3.0], index=[2000, 2001, 2002])) == "1.00 in 2000 and 3.00 in 2002"
+    )
+    assert sentences.describe_path(pd.Series([5.0], index=[2000])) == "5.00 in 2000"
+    assert sentences.describe_path(pd.Series([], dtype=float)) == method.NO_DATA
 
 
 def test_describe_path_writes_a_true_minus_sign(t):
     """data/wgi.csv, Kazakhstan's government effectiveness: -0.493 in 2010, its inner low -0.621 in
     2013 lies below both ends, its inner high 0.143 (2022) not above the last, 0.147 in 2023."""
-    ge = trends.series_of(t, "ge", "Kazakhstan", "KAZ")
-    assert trends.describe_path(ge, "{:+.3f}") == "\u22120.493 in 2010, a low of \u22120.621 in 2013 and +0.147 in 2023"
-    assert "-" not in trends.describe_path(ge, "{:+.3f}")
-    assert trends.describe_path(pd.Series([-1.0, 2.0], index=[2000, 2001])) == "\u22121.00 in 2000 and 2.00 in 2001"
+    ge = method.series_of(t, "ge", "Kazakhstan", "KAZ")
+    assert (
+        sentences.describe_path(ge, "{:+.3f}") == "\u22120.493 in 2010, a low of \u22120.621 in 2013 and +0.147 in 2023"
+    )
+    assert "-" not in sentences.describe_path(ge, "{:+.3f}")
+    assert sentences.describe_path(pd.Series([-1.0, 2.0], index=[2000, 2001])) == "\u22121.00 in 2000 and 2.00 in 2001"
 
 
 def test_egdi_levels_rise_while_ranks_fall(t, everyone):
     """Issue 12, finding 4: a rising EGDI is not a gain on the others."""
-    drift = trends.rank_drift(t["egov_survey"], everyone).set_index("Country")
+    drift = egov_survey.rank_drift(t["egov_survey"], everyone).set_index("Country")
     assert drift.loc["Turkmenistan", ["rank from", "rank to"]].tolist() == [130, 145]
     assert drift.loc["Turkmenistan", "level change"] == pytest.approx(15.31)
     assert drift.loc["Tajikistan", ["rank from", "rank to"]].tolist() == [122, 123]
     assert drift.loc["Tajikistan", "level change"] == pytest.approx(21.29)
     assert list(drift.index[drift["drift"]]) == ["Tajikistan", "Turkmenistan"]
-    assert trends.rank_drift_text(drift.reset_index()).startswith("Tajikistan's index rose by 21.3 points")
+    assert egov_survey.rank_drift_text(drift.reset_index()).startswith("Tajikistan's index rose by 21.3 points")
 
 
 def test_change_helpers(own_changes, t):
     # data/freedom_house.csv, editions 2013 and 2023: Denmark 98 and 97, Kazakhstan 26 and 23,
     # Kyrgyzstan 39 and 27 (Denmark now first: no comparator is taken out).
-    assert trends.moves_text(own_changes, "fh").startswith("Denmark 98 to 97, Kazakhstan 26 to 23, Kyrgyzstan 39 to 27")
-    assert trends.change_of(own_changes, "Kazakhstan", "fh") == -3
-    assert trends.change_of(own_changes, "Kazakhstan", "fh", "start") == 26
-    assert math.isnan(trends.change_of(own_changes, "Atlantis", "fh"))
+    assert sentences.moves_text(own_changes, "fh").startswith(
+        "Denmark 98 to 97, Kazakhstan 26 to 23, Kyrgyzstan 39 to 27"
+    )
+    assert method.change_of(own_changes, "Kazakhstan", "fh") == -3
+    assert method.change_of(own_changes, "Kazakhstan", "fh", "start") == 26
+    assert math.isnan(method.change_of(own_changes, "Atlantis", "fh"))
     # ge 0.147 + 0.621 = 0.768 > cc 0.931 - 0.267 = 0.664 (estimate units)
-    assert trends.largest_gain(own_changes, "Kazakhstan", ["ge", "cc"]) == "WGI government effectiveness"
-    assert trends.largest_gain(own_changes, "Uzbekistan", ["obs_t", "obs_p"]) == "none"
-    shown = trends.class_table(t["measure_classes"])
+    assert sentences.largest_gain(own_changes, "Kazakhstan", ["ge", "cc"]) == "WGI government effectiveness"
+    assert sentences.largest_gain(own_changes, "Uzbekistan", ["obs_t", "obs_p"]) == "none"
+    shown = method.class_table(t["measure_classes"])
     assert shown.loc["OBS transparency", "Paragraphs"] == "¶8, ¶19–21, ¶36"
     assert shown.loc["WGI control of corruption", "Other reading"] == "technocratic"
     assert shown.loc["WGI government effectiveness", "Other reading"] == "not placed"
@@ -452,25 +461,25 @@ def test_change_helpers(own_changes, t):
 
 def test_a_change_that_rounds_to_zero_has_no_sign_and_no_direction():
     # Denmark's voice and accountability: 1.666 (2013) -> 1.665 (2023), -0.001: shown as 0.00
-    assert trends.signed(-0.001, "{:+.2f}") == "0.00"
-    assert trends.direction(-0.001, -1.0) == "did not both move"
-    assert trends.signed(0.3, "{:+.1f} year-on-year") == "+0.3 year-on-year"
+    assert sentences.signed(-0.001, "{:+.2f}") == "0.00"
+    assert sentences.direction(-0.001, -1.0) == "did not both move"
+    assert sentences.signed(0.3, "{:+.1f} year-on-year") == "+0.3 year-on-year"
 
 
 def test_signed_writes_a_true_minus_sign():
-    assert trends.signed(-2.0) == "\u22122.0"
-    assert trends.signed(2.0) == "+2.0"
-    assert trends.signed(-3.0, "{:+.0f}") == "\u22123"
-    assert trends.signed(-3.0, "{:+.1f} points") == "\u22123.0 points"
-    assert trends.signed(0.239, "{:+.2f}") == "+0.24"
-    assert trends.signed(math.nan) == trends.NO_DATA and trends.signed(None) == trends.NO_DATA
-    assert trends.signed(math.nan, missing="not measured") == "not measured"
+    assert sentences.signed(-2.0) == "\u22122.0"
+    assert sentences.signed(2.0) == "+2.0"
+    assert sentences.signed(-3.0, "{:+.0f}") == "\u22123"
+    assert sentences.signed(-3.0, "{:+.1f} points") == "\u22123.0 points"
+    assert sentences.signed(0.239, "{:+.2f}") == "+0.24"
+    assert sentences.signed(math.nan) == method.NO_DATA and sentences.signed(None) == method.NO_DATA
+    assert sentences.signed(math.nan, missing="not measured") == "not measured"
 
 
 def test_text_helpers():
-    assert trends.names_text(["A", "B", "C"]) == "A, B and C"
-    assert trends.names_text([]) == "none"
-    assert [trends.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 42, 112)] == [
+    assert tables.join_words(["A", "B", "C"]) == "A, B and C"
+    assert tables.join_words([]) == "none"
+    assert [method.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 42, 112)] == [
         "1st",
         "2nd",
         "3rd",
@@ -486,7 +495,7 @@ def test_text_helpers():
 
 def test_figures_are_figures_and_name_missing_countries(t, everyone):
     figs = [
-        trends.series_figure(
+        timeseries.series_figure(
             t["obs_central_asia"],
             everyone,
             "round",
@@ -494,7 +503,7 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone):
             "score",
             reference={"transparency": (61, "sufficient")},
         ),
-        trends.series_figure(
+        timeseries.series_figure(
             t["egov_survey"],
             everyone,
             "survey",
@@ -502,9 +511,9 @@ def test_figures_are_figures_and_name_missing_countries(t, everyone):
             "",
             invert=("egdi_rank",),
         ),
-        trends.obs_distribution_figure(t["obs_2017_countries"], everyone, t["obs_score_bands"]),
-        trends.epi_participation_figure(
-            trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025), everyone
+        open_budget.obs_distribution_figure(t["obs_2017_countries"], everyone, t["obs_score_bands"]),
+        egov_survey.epi_participation_figure(
+            egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], everyone, 2010, 2025), everyone
         ),
     ]
     for fig in figs:
@@ -524,9 +533,9 @@ def test_figures_keep_everything_inside_the_canvas(t):
     leaves a note of missing countries under the panels."""
     cases = {}
     for label, names in (("every country", None), ("one country", ["Kazakhstan"]), ("two", ["Denmark", "Tajikistan"])):
-        selected = trends.select_countries(t["countries"], names)
-        pairs = trends.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], selected, 2010, 2025)
-        cases[f"series, {label}"] = trends.series_figure(
+        selected = method.select_countries(t["countries"], names)
+        pairs = egov_survey.pair_epi_participation(t["egov_survey"], t["obs_central_asia"], selected, 2010, 2025)
+        cases[f"series, {label}"] = timeseries.series_figure(
             t["egov_survey"],
             selected,
             "survey",
@@ -534,10 +543,10 @@ def test_figures_keep_everything_inside_the_canvas(t):
             "index",
             step=2,
         )
-        cases[f"obs 2017, {label}"] = trends.obs_distribution_figure(
+        cases[f"obs 2017, {label}"] = open_budget.obs_distribution_figure(
             t["obs_2017_countries"], selected, t["obs_score_bands"]
         )
-        cases[f"epi, {label}"] = trends.epi_participation_figure(pairs, selected)
+        cases[f"epi, {label}"] = egov_survey.epi_participation_figure(pairs, selected)
     for name, fig in cases.items():
         assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine), name
         fig.canvas.draw()
@@ -559,7 +568,7 @@ def test_figures_keep_everything_inside_the_canvas(t):
 
 
 def test_series_ticks_fall_only_on_years_with_data():
-    assert trends.survey_ticks([2006, 2008, 2010, 2012, 2015, 2017, 2019, 2021, 2023]) == [
+    assert timeseries.survey_ticks([2006, 2008, 2010, 2012, 2015, 2017, 2019, 2021, 2023]) == [
         2006,
         2008,
         2010,
@@ -570,14 +579,14 @@ def test_series_ticks_fall_only_on_years_with_data():
         2021,
         2023,
     ]
-    thinned = trends.survey_ticks(list(range(2000, 2024)))
+    thinned = timeseries.survey_ticks(list(range(2000, 2024)))
     assert len(thinned) <= 10 and 2023 in thinned and set(thinned) <= set(range(2000, 2024))
 
 
 def test_a_country_far_off_the_others_scale_is_written_not_drawn(t, everyone):
-    assert trends.off_scale({"Denmark": [97, 98], "A": [20, 25], "B": [2, 9]}) == ["Denmark"]
-    assert trends.off_scale({"Denmark": [30, 40], "A": [20, 25], "B": [2, 9]}) == []
-    fig = trends.series_figure(
+    assert timeseries.off_scale({"Denmark": [97, 98], "A": [20, 25], "B": [2, 9]}) == ["Denmark"]
+    assert timeseries.off_scale({"Denmark": [30, 40], "A": [20, 25], "B": [2, 9]}) == []
+    fig = timeseries.series_figure(
         t["freedom_house"], everyone, "edition", [("total_score", "Aggregate")], "score", key="name"
     )
     ax = fig.axes[0]
@@ -593,31 +602,31 @@ def test_a_country_far_off_the_others_scale_is_written_not_drawn(t, everyone):
 
 
 def test_load_study_defaults_to_the_common_window_every_country_and_the_papers_case(study, t):
-    compared = trends.classification(t["measure_classes"], "compared")
-    assert (study.start, study.end) == study.common == trends.common_window(study.tables, list(compared["measure"]))
+    compared = method.classification(t["measure_classes"], "compared")
+    assert (study.start, study.end) == study.common == method.common_window(study.tables, list(compared["measure"]))
     assert study.window_notes == []
     assert list(study.selected["name"]) == list(t["countries"]["name"])
     assert study.focal["name"] == "Kazakhstan" and study.comparator_name == "Denmark"
-    assert set(trends.STUDY_TABLES) == set(study.tables)
+    assert set(method.STUDY_TABLES) == set(study.tables)
 
 
 def test_load_study_narrows_the_window_and_says_so_when_asked_to_stretch_it(study):
     first, last = study.common
-    narrowed = trends.load_study(start_year=first + 2, end_year=last - 1)
+    narrowed = method.load_study(start_year=first + 2, end_year=last - 1)
     assert (narrowed.start, narrowed.end, narrowed.window_notes) == (first + 2, last - 1, [])
-    stretched = trends.load_study(start_year=first - 5)
+    stretched = method.load_study(start_year=first - 5)
     assert stretched.start == first
     assert stretched.setting_values()["window_note"] == (
         f"start_year {first - 5} lies before the common window; the comparison starts in {first}."
     )
     with pytest.raises(ValueError, match="unknown countries: Atlantis"):
-        trends.load_study(countries=["Kazakhstan", "Atlantis"])
+        method.load_study(countries=["Kazakhstan", "Atlantis"])
     with pytest.raises(ValueError, match="leave no years"):
-        trends.load_study(start_year=last, end_year=first)
+        method.load_study(start_year=last, end_year=first)
 
 
 def test_the_setting_names_the_countries_and_dates_the_first_edition_by_the_year_it_describes():
-    s = trends.load_study(countries=["Kyrgyzstan", "Denmark"], focus="Kyrgyzstan", start_year=2016)
+    s = method.load_study(countries=["Kyrgyzstan", "Denmark"], focus="Kyrgyzstan", start_year=2016)
     v = s.setting_values()
     assert v["shown"] == "Kyrgyzstan and Denmark" and v["focus"] == "Kyrgyzstan" and v["comparator"] == "Denmark"
     assert (v["start"], v["start_covers"]) == (2016, 2015)
@@ -625,49 +634,49 @@ def test_the_setting_names_the_countries_and_dates_the_first_edition_by_the_year
 
 
 def test_freedom_house_values_follow_the_window_and_the_status_changes(study):
-    v = trends.freedom_house_values(study)
+    v = sentences.freedom_house_values(study)
     fh = study.tables["freedom_house"]
     for name in study.selected["name"]:
-        a, b = trends.score_on(fh, name, study.start), trends.score_on(fh, name, study.end)
+        a, b = freedom_house.score_on(fh, name, study.start), freedom_house.score_on(fh, name, study.end)
         assert f"{name} {a} to {b}" in v["fh_moves"], name
     assert v["status_moves"] == "Status changed too: Kyrgyzstan from partly free to not free in the 2021 edition."
-    assert v["fh_rows"] == len(fh) and (v["fh_first"], v["fh_last"]) == trends.edition_span(fh, "edition")
-    calm = trends.load_study(countries=["Kazakhstan", "Denmark"])
-    assert trends.freedom_house_moves(calm)["status_moves"] == "No country shown changed its status in any edition."
+    assert v["fh_rows"] == len(fh) and (v["fh_first"], v["fh_last"]) == timeseries.edition_span(fh, "edition")
+    calm = method.load_study(countries=["Kazakhstan", "Denmark"])
+    assert sentences.freedom_house_moves(calm)["status_moves"] == "No country shown changed its status in any edition."
 
 
 def test_obs_values_give_the_2017_scores_the_paper_gives_in_para_19(study):
     """¶19: Kazakhstan's 2017 transparency 53, participation 13, oversight 63."""
-    v = trends.obs_2017_values(study)
+    v = sentences.obs_2017_values(study)
     assert v["focus17"].startswith("53 for transparency (ranked ")
     assert "13 for participation" in v["focus17"] and v["focus17"].endswith("63 for oversight")
     assert v["obs17_n"] == len(study.tables["obs_2017_countries"])
-    w = trends.obs_values(study)
+    w = sentences.obs_values(study)
     assert w["comparator_obs"] == "Denmark is not in the survey"
     assert "Denmark" in w["obs_missing"] and "Kazakhstan" not in w["obs_missing"]
-    none = trends.obs_2017_values(trends.load_study(focus="Denmark"))
+    none = sentences.obs_2017_values(method.load_study(focus="Denmark"))
     assert none["focus17"] == "no scores, since it was not surveyed"
 
 
 def test_egov_and_wgi_values_follow_the_focus(study):
-    e = trends.egov_values(trends.load_study(focus="Kyrgyzstan"))
-    ranks = trends.series_of(study.tables, "egdi_rank", "Kyrgyzstan", "KGZ")
+    e = sentences.egov_values(method.load_study(focus="Kyrgyzstan"))
+    ranks = method.series_of(study.tables, "egdi_rank", "Kyrgyzstan", "KGZ")
     assert e["focus_rank_path"].startswith(f"{ranks.iloc[0]:.0f} in {ranks.index[0]}")
     assert e["n_drift"] == len(study.selected)
-    w = trends.wgi_values(study)
+    w = sentences.wgi_values(study)
     assert w["focus_wgi_largest"] in {
         "voice and accountability",
         "government effectiveness",
         "rule of law",
         "control of corruption",
     }
-    assert (w["wgi_first"], w["wgi_last"]) == trends.edition_span(study.tables["wgi"], "year")
+    assert (w["wgi_first"], w["wgi_last"]) == timeseries.edition_span(study.tables["wgi"], "year")
 
 
 def test_wgi_values_give_kazakhstans_changes_on_their_own_scales(study):
     """Kazakhstan over the common window 2013-2023, by hand from data/wgi.csv and
     data/freedom_house.csv."""
-    w = trends.wgi_values(study)
+    w = sentences.wgi_values(study)
     assert (study.start, study.end) == (2013, 2023)
     # va -1.243 -> -1.004: -1.004 + 1.243 = +0.239 -> "+0.24" (estimate units, two decimals)
     assert w["focus_va_change"] == "+0.24"
@@ -695,8 +704,8 @@ def test_wgi_values_give_kazakhstans_changes_on_their_own_scales(study):
         "va_fh_direction",
     }
     # a one-year window (2023 to 2023): fewer than two observations, no change is measured
-    narrow = trends.wgi_values(trends.load_study(start_year=2023, end_year=2023))
-    assert narrow["focus_va_change"] == narrow["focus_fh_change"] == trends.NO_DATA
+    narrow = sentences.wgi_values(method.load_study(start_year=2023, end_year=2023))
+    assert narrow["focus_va_change"] == narrow["focus_fh_change"] == method.NO_DATA
     assert narrow["va_fh_direction"] == "cannot both be measured"
 
 
@@ -704,7 +713,7 @@ def test_source_spans_name_each_tables_years(study):
     """First and last year of each table: data/freedom_house.csv editions 2013-2025,
     data/obs_central_asia.csv rounds 2006-2023, data/egov_survey.csv surveys 2010-2024,
     data/wgi.csv years 2010-2023."""
-    assert trends.source_spans(study.tables) == (
+    assert sentences.source_spans(study.tables) == (
         "Freedom House's editions of 2013 to 2025, the Open Budget Survey's rounds of 2006 to 2023, "
         "the UN E-Government Survey's editions of 2010 to 2024 and "
         "the World Bank's governance indicators for 2010 to 2023"
@@ -712,7 +721,7 @@ def test_source_spans_name_each_tables_years(study):
 
 
 def test_class_reasons_list_every_measure_with_its_reading_escaped(t):
-    listed = trends.class_reasons(t["measure_classes"]).data.splitlines()
+    listed = method.class_reasons(t["measure_classes"]).data.splitlines()
     assert len(listed) == len(t["measure_classes"])
     # the reading of data/measure_classes.csv, row rl, begins "The paper's evidence on law is ..."
     assert listed[5].startswith("- **WGI rule of law.** The paper\\'s evidence on law")

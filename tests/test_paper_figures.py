@@ -1,4 +1,5 @@
-"""Unit tests of halfopen.implementation: stated counts, Open Budget scores, dated events."""
+"""Unit tests of halfopen.paper_figures (the counts the paper states) and of the Open Budget scores of
+chapter 6 (halfopen.open_budget)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from halfopen import data
-from halfopen import implementation as im
+from halfopen import data, open_budget, paper_figures
 
 BOTH = ["access_to_information", "freedom_of_the_press"]
 
@@ -29,29 +29,30 @@ def _row(value, qualifier):
     [(30000, "more than", "more than 30,000"), (8300, "exactly", "8,300"), (415, "exactly", "415")],
 )
 def test_count_text_keeps_the_qualifier(value, qualifier, text):
-    assert im.count_text(value, qualifier) == text
+    assert paper_figures.count_text(value, qualifier) == text
 
 
 def test_count_text_refuses_unknown_qualifier():
     with pytest.raises(ValueError, match="unknown qualifier"):
-        im.count_text(5, "about")
+        paper_figures.count_text(5, "about")
 
 
 def test_stated_reads_the_papers_ngo_counts(figures):
-    assert im.stated(figures, "ngos_at_height") == "more than 30,000"
-    assert im.stated(figures, "ngos_registered") == "18,000"
-    assert im.stated(figures, "ngos_active") == "8,300"
+    assert paper_figures.stated(figures, "ngos_at_height") == "more than 30,000"
+    assert paper_figures.stated(figures, "ngos_registered") == "18,000"
+    assert paper_figures.stated(figures, "ngos_active") == "8,300"
+    assert paper_figures.stated(figures, "gdp_per_capita") == "8,800"  # a figure stated exactly
     with pytest.raises(KeyError, match="no row with key 'nope'"):
-        im.stated(figures, "nope")
+        paper_figures.stated(figures, "nope")
 
 
 def test_figures_table_shows_counts_as_stated_and_adds_nothing(figures):
     keys = ["ngos_at_height", "ngos_registered", "ngos_active"]
-    table = im.figures_table(figures, keys)
+    table = paper_figures.figures_table(figures, keys)
     assert list(table["Count as stated"]) == ["more than 30,000", "18,000", "8,300"]
     assert len(table) == 3
     assert "Out of" not in table.columns  # no count here is a part of a stated total
-    akimats = im.figures_table(figures, ["akimats_no_2015_accounts"])
+    akimats = paper_figures.figures_table(figures, ["akimats_no_2015_accounts"])
     assert akimats.loc[0, "Out of"] == "16"
 
 
@@ -60,14 +61,14 @@ def test_figures_table_shows_counts_as_stated_and_adds_nothing(figures):
     [("exactly", "exactly", "exactly"), ("exactly", "more than", "less than"), ("more than", "exactly", "more than")],
 )
 def test_bounded_ratio_direction(top, bottom, expected):
-    value, qualifier = im.bounded_ratio(_row(415, top), _row(15000, bottom))
+    value, qualifier = paper_figures.bounded_ratio(_row(415, top), _row(15000, bottom))
     assert value == pytest.approx(415 / 15000)
     assert qualifier == expected
 
 
 def test_bounded_ratio_of_two_lower_bounds_is_refused():
     with pytest.raises(ValueError, match="no bound"):
-        im.bounded_ratio(_row(1, "more than"), _row(2, "more than"))
+        paper_figures.bounded_ratio(_row(1, "more than"), _row(2, "more than"))
 
 
 @pytest.mark.parametrize(
@@ -81,14 +82,14 @@ def test_bounded_ratio_of_two_lower_bounds_is_refused():
     ],
 )
 def test_bound_text_rounds_toward_a_true_bound(value, qualifier, digits, scale, text):
-    assert im.bound_text(value, qualifier, digits, scale) == text
+    assert paper_figures.bound_text(value, qualifier, digits, scale) == text
 
 
 # --------------------------------------------------------------------------- Open Budget Survey
 
 
 def _scores(t, obs_round=2017, names=("Kazakhstan",)):
-    return im.obs_scores(
+    return open_budget.obs_scores(
         t["obs_central_asia"], t["obs_score_bands"], t["countries"], obs_round, list(names), t["published_values"]
     )
 
@@ -99,7 +100,7 @@ def test_obs_2017_kazakhstan_rounds_to_the_papers_scores_and_bands(obs_tables):
     assert list(scores["Band"]) == ["limited", "few", "adequate"]
     assert list(scores["Sufficient"]) == [False, False, True]
     assert scores.loc["transparency", "Score"] == pytest.approx(52.74)
-    assert im.paper_agreement(scores.reset_index()) == (6, 6)
+    assert open_budget.paper_agreement(scores.reset_index()) == (6, 6)
 
 
 def test_obs_other_round_has_no_paper_values_and_keeps_gaps(obs_tables):
@@ -107,9 +108,9 @@ def test_obs_other_round_has_no_paper_values_and_keeps_gaps(obs_tables):
     assert (scores["Paper"] == "").all()
     oversight = scores[scores["Measure"] == "oversight"]
     assert oversight["Rounded"].isna().all() and (oversight["Band"] == "").all()
-    table = im.obs_table(scores)
+    table = open_budget.obs_table(scores)
     assert "Paper: score" not in table.columns and "Country" in table.columns
-    assert im.paper_agreement(scores) == (0, 0)
+    assert open_budget.paper_agreement(scores) == (0, 0)
 
 
 def test_obs_unknown_round_and_country_are_refused(obs_tables):
@@ -122,7 +123,7 @@ def test_obs_unknown_round_and_country_are_refused(obs_tables):
 
 
 def test_obs_table_for_one_country(obs_tables):
-    table = im.obs_table(_scores(obs_tables))
+    table = open_budget.obs_table(_scores(obs_tables))
     assert "Country" not in table.columns
     assert list(table["Sufficient (61+)"]) == ["no", "no", "yes"]
     assert list(table["Paper: score"]) == ["53", "13", "63"]
@@ -130,7 +131,7 @@ def test_obs_table_for_one_country(obs_tables):
 
 def test_obs_figure_draws_threshold_and_band_names(obs_tables):
     bands = obs_tables["obs_score_bands"]
-    fig = im.obs_figure(_scores(obs_tables), bands, 2017)
+    fig = open_budget.obs_figure(_scores(obs_tables), bands, 2017)
     assert len(fig.axes) == 3
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "substantial" in texts and "53 (limited)" in texts
@@ -142,13 +143,13 @@ def test_obs_figure_draws_threshold_and_band_names(obs_tables):
 
 
 def test_obs_summary_for_prose(obs_tables):
-    summary = im.obs_summary(_scores(obs_tables), "Kazakhstan")
+    summary = open_budget.obs_summary(_scores(obs_tables), "Kazakhstan")
     assert summary["obs_transparency"] == 53 and summary["obs_transparency_raw"] == "52.74"
     assert summary["obs_participation_band"] == "few"
     assert summary["obs_sufficient"] == "only budget oversight reaches it"
-    earlier = im.obs_summary(_scores(obs_tables, 2012), "Kazakhstan")
+    earlier = open_budget.obs_summary(_scores(obs_tables, 2012), "Kazakhstan")
     assert earlier["obs_oversight"] == "no score" and earlier["obs_sufficient"] == "none of the scores reaches it"
-    kgz = im.obs_summary(_scores(obs_tables, 2019, ("Kyrgyzstan",)), "Kyrgyzstan")
+    kgz = open_budget.obs_summary(_scores(obs_tables, 2019, ("Kyrgyzstan",)), "Kyrgyzstan")
     assert kgz["obs_sufficient"] == "transparency and budget oversight reach it"
     with pytest.raises(ValueError, match="no scores for Tajikistan"):
-        im.obs_summary(_scores(obs_tables), "Tajikistan")
+        open_budget.obs_summary(_scores(obs_tables), "Tajikistan")

@@ -1,17 +1,11 @@
-"""The paper's evidence on implementation (¶13–27): stated counts, Open Budgets and dated laws.
+"""The Open Budget Survey: the paper's scores for Kazakhstan (chapter 6, ¶19) and the 2017
+round beside every country surveyed (chapter 13).
 
-Chapters 5 to 8 read three kinds of evidence, and this module keeps each honest:
-
-- **Counts the paper states** (``paper_figures``) keep their qualifier: "more than 30,000"
-  is a lower bound, so it is shown as one in tables and figures, and a ratio built from it
-  is a bound too, rounded in the direction that keeps the bound true (:func:`bounded_ratio`,
-  :func:`bound_text`).
-- **Open Budget Survey scores** (``obs_central_asia``) are stored unrounded; the survey and
-  the paper print whole numbers, so they are rounded half up and set in the survey's bands
-  and against its threshold of sufficiency (:func:`obs_scores`, :func:`obs_figure`).
-
-The dated laws and events of these chapters live with all the paper's dates in
-:mod:`halfopen.events`.
+Scores (``obs_central_asia``, ``obs_2017_countries``) are stored unrounded; the survey and the
+paper print whole numbers, so they are rounded half up and set in the survey's bands and
+against its threshold of sufficiency (:func:`obs_scores`, :func:`obs_figure`). For the update,
+where each country stands among all the countries of the 2017 round (:func:`obs_placement`),
+the round's means and the figure of the whole round.
 """
 
 from __future__ import annotations
@@ -20,12 +14,11 @@ import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
-from . import derive, events, theme
-
-#: The paper's section of each ``section`` code (its one home is :mod:`halfopen.events`).
-SECTION_TITLES = events.SECTION_TITLES
+from . import derive, theme
 
 #: The three scores of the Open Budget Survey, in the order ¶19 lists them.
 OBS_MEASURES = ("transparency", "participation", "oversight")
@@ -37,98 +30,107 @@ OBS_LABELS = {
     "oversight": "Budget oversight",
 }
 
-# --------------------------------------------------------------------------- stated counts
 
+def obs_placement(obs2017: pd.DataFrame, iso3: str, measure: str) -> dict[str, float | int] | None:
+    """Where ``iso3`` stands among the surveyed countries on ``measure``, or ``None``.
 
-def count_text(value: int, qualifier: str = "exactly") -> str:
-    """A count as the paper states it: ``30000, "more than"`` -> ``"more than 30,000"``."""
-    number = f"{int(value):,}"
-    if qualifier == "exactly":
-        return number
-    if qualifier in ("more than", "less than"):
-        return f"{qualifier} {number}"
-    raise ValueError(f"unknown qualifier {qualifier!r}: expected 'exactly', 'more than' or 'less than'")
-
-
-def figure_row(figures: pd.DataFrame, key: str) -> pd.Series:
-    """The row of ``paper_figures`` with ``key``; a clear error if the table lacks it."""
-    hit = figures[figures["key"] == key]
-    if len(hit) != 1:
-        raise KeyError(f"paper_figures has no row with key {key!r}")
-    return hit.iloc[0]
-
-
-def stated(figures: pd.DataFrame, key: str) -> str:
-    """The count of ``key`` with its qualifier, as prose shows it (``"more than 15,000"``)."""
-    row = figure_row(figures, key)
-    return count_text(row["value"], row["qualifier"])
-
-
-def figures_table(figures: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """The counts ``keys`` of ``paper_figures`` as a reader's table, qualifier kept visible.
-
-    Columns: what is counted, the count as the paper states it, what it is out of (if the
-    paper says), when, and the paragraph. Nothing is added to or split from the counts.
+    ``rank`` is one plus the number of countries scoring higher (ties share a rank),
+    ``lower`` the number scoring lower, ``percentile`` the share of all surveyed countries
+    scoring lower (in per cent), ``n`` the number of countries surveyed.
     """
-    rows = []
-    for key in keys:
-        r = figure_row(figures, key)
-        out_of = r["of_total"]
-        rows.append(
-            {
-                "What the paper counts": r["measure"],
-                "Count as stated": count_text(r["value"], r["qualifier"]),
-                "Out of": "" if pd.isna(out_of) else f"{int(out_of):,}",
-                "Unit": r["unit"],
-                "As of": r["as_of"],
-                "¶": int(r["paragraph"]),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if (frame["Out of"] == "").all():
-        frame = frame.drop(columns="Out of")
-    return frame
+    row = obs2017[obs2017["iso3"] == iso3]
+    if row.empty:
+        return None
+    value = float(row[measure].iloc[0])
+    scores = obs2017[measure].astype(float)
+    higher, lower = int((scores > value).sum()), int((scores < value).sum())
+    return {
+        "value": value,
+        "rank": higher + 1,
+        "higher": higher,
+        "lower": lower,
+        "n": len(obs2017),
+        "percentile": 100 * lower / len(obs2017),
+    }
 
 
-def bounded_ratio(numerator: pd.Series, denominator: pd.Series) -> tuple[float, str]:
-    """The ratio of two stated counts and what it is: ``"exactly"``, ``"less than"``, ``"more than"``.
+def obs_global_means(obs2017: pd.DataFrame) -> dict[str, float]:
+    """The unweighted mean of each OBS score over every surveyed country."""
+    return {m: float(obs2017[m].astype(float).mean()) for m in OBS_MEASURES}
 
-    A count the paper gives as "more than N" is a lower bound. Dividing an exact count by a
-    lower bound gives an upper bound ("less than"); dividing a lower bound by an exact count
-    gives a lower bound ("more than"). Two lower bounds bound nothing, which is an error.
+
+def obs_placement_table(obs2017: pd.DataFrame, selected: pd.DataFrame) -> pd.DataFrame:
+    """Score, rank and percentile of each selected country in the 2017 round. A country the
+    round did not survey is left out (name it with :func:`absent_caption`)."""
+    records = []
+    for country in selected.itertuples(index=False):
+        for m in OBS_MEASURES:
+            p = obs_placement(obs2017, country.iso3, m)
+            if p is None:
+                break
+            rec = {"Country": country.name, "Measure": m}
+            rec.update(
+                {
+                    "Score": p["value"],
+                    "Rank": f"{p['rank']} of {p['n']}",
+                    "Countries scoring lower (%)": p["percentile"],
+                }
+            )
+            records.append(rec)
+    table = pd.DataFrame(records, columns=["Country", "Measure", "Score", "Rank", "Countries scoring lower (%)"])
+    return table.set_index(["Country", "Measure"])
+
+
+def obs_references(bands: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """The survey's threshold of sufficiency of each OBS score, as reference lines for a figure."""
+    return {m: (derive.obs_threshold(bands, m), "sufficient") for m in OBS_MEASURES}
+
+
+def obs_distribution_figure(obs2017: pd.DataFrame, selected: pd.DataFrame, bands: pd.DataFrame) -> plt.Figure:
+    """The 2017 scores of every surveyed country, one strip per measure, selected countries marked.
+
+    Each dot is a country (grey); the selected countries surveyed are large dots in their
+    colours; a solid line marks the global mean and a dashed one the survey's threshold of
+    sufficiency. Dots are spread vertically by a fixed pattern (no randomness).
     """
-    top, bottom = numerator["qualifier"], denominator["qualifier"]
-    value = float(numerator["value"]) / float(denominator["value"])
-    if top == "exactly" and bottom == "exactly":
-        return value, "exactly"
-    if top == "exactly" and bottom == "more than":
-        return value, "less than"
-    if top == "more than" and bottom == "exactly":
-        return value, "more than"
-    raise ValueError(f"the ratio of a '{top}' count to a '{bottom}' count has no bound")
+    fig, axes = plt.subplots(len(OBS_MEASURES), 1, figsize=(theme.WIDTH, 6.4), sharex=True, layout="constrained")
+    means = obs_global_means(obs2017)
+    offsets = ((np.arange(len(obs2017)) * 7) % 11 - 5) / 14
+    for ax, m in zip(axes, OBS_MEASURES):
+        ax.scatter(obs2017[m], offsets, s=14, color=theme.PALETTE["grey"], alpha=0.7, linewidths=0)
+        for i, country in enumerate(selected.itertuples(index=False)):
+            p = obs_placement(obs2017, country.iso3, m)
+            if p is None:
+                continue
+            ax.scatter(
+                [p["value"]],
+                [0],
+                s=90,
+                marker=theme.country_marker(country.name, i),
+                color=theme.country_colour(country.name, i),
+                edgecolor="black",
+                zorder=3,
+                label=country.name,
+            )
+        ax.axvline(means[m], color="black", linewidth=1.2)
+        ax.axvline(derive.obs_threshold(bands, m), color="black", linewidth=0.9, linestyle="--")
+        ax.set_yticks([])
+        ax.set_ylim(-0.6, 0.6)
+        ax.set_title(OBS_LABELS.get(m, m), loc="left")
+        ax.grid(axis="y", visible=False)
+    axes[-1].set_xlim(-2, 102)
+    axes[-1].set_xlabel("Open Budget Survey 2017 score (0–100)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color="black", linewidth=1.2),
+        Line2D([], [], color="black", linewidth=0.9, linestyle="--"),
+    ]
+    labels += ["mean of all countries", "threshold of sufficiency"]
+    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    return fig
 
 
-def bound_text(value: float, qualifier: str, digits: int = 0, scale: float = 1.0) -> str:
-    """``value * scale`` to ``digits`` decimals, rounded so that the stated bound stays true.
-
-    An upper bound ("less than 27.67") is rounded up ("less than 27.7"), a lower bound
-    ("more than 36.14") down ("more than 36.1"); an exact value is rounded half up.
-    """
-    x = float(value) * scale
-    factor = 10**digits
-    if qualifier == "less than":
-        shown = math.ceil(x * factor - 1e-9) / factor
-    elif qualifier == "more than":
-        shown = math.floor(x * factor + 1e-9) / factor
-    elif qualifier == "exactly":
-        shown = math.floor(x * factor + 0.5) / factor
-    else:
-        raise ValueError(f"unknown qualifier {qualifier!r}")
-    number = f"{shown:,.{digits}f}"
-    return number if qualifier == "exactly" else f"{qualifier} {number}"
-
-
-# --------------------------------------------------------------------------- Open Budget Survey
+# --------------------------------------------------------------------------- the paper's round (chapter 6)
 
 
 def country_codes(countries: pd.DataFrame, names: Sequence[str]) -> list[str]:
