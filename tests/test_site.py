@@ -230,6 +230,14 @@ def test_sitemap_exactly_when_an_address_is_set(html_dir):  # noqa: F811 - the f
     assert not problems, "\n".join(problems)
 
 
+def test_with_an_address_every_page_names_it_and_the_sitemap_lists_it(published_book):
+    """The book built with an address: og:url is each page's canonical address, the preview image a
+    PNG of the site by absolute address, and the sitemap lists every page."""
+    html = published_book["html"]
+    problems = [p for rel in site_pages(html) for p in page_problems(html, rel)] + sitemap_problems(html)
+    assert not problems, "\n".join(problems)
+
+
 # --------------------------------------------------------------------------- in the browser
 
 
