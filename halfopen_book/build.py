@@ -35,7 +35,6 @@ Nothing here writes into ``data/``, ``chapters/`` or any other tracked file.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -44,9 +43,10 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import yaml
+from bs4 import BeautifulSoup
 
 from halfopen import paths
 from halfopen.data import DataError
@@ -202,8 +202,8 @@ def write_robots(site: Path, site_url: str) -> None:
 PDF_DIR = "pdf"
 #: Where the site keeps its copies of them.
 SITE_PDF_DIR = "pdf"
-#: The paragraph of PDF links on a page (replaced, not repeated, by a second run).
-PDF_LINKS = re.compile(r'\n?<p class="halfopen-pdf-links">.*?</p>', re.S)
+#: The class of the paragraph of PDF links on a page (replaced, not repeated, by a second run).
+PDF_LINKS = "halfopen-pdf-links"
 
 
 def link_pdfs(build_dir: Path, stamp_file: Path | None = None) -> list[str]:
@@ -242,23 +242,39 @@ def _size(size: int) -> str:
 
 
 def _with_pdf_links(text: str, rel: Path, names: dict[str, int]) -> str:
-    """A page with its paragraph of PDF links (or none, when no PDF of it exists); ``names``
-    maps each PDF's name to its size in bytes."""
-    text = PDF_LINKS.sub("", text)
+    """A page with its paragraph of PDF links (or none, when no PDF of it exists), after its
+    download links or else before its cite block; ``names`` maps each PDF's name to its size in
+    bytes. A page that had no such paragraph and gets none is returned as it was."""
+    soup = BeautifulSoup(text, "html.parser")
+    old = soup.find_all("p", class_=PDF_LINKS)
+    for para in old:
+        para.decompose()
     up = "../" * (len(rel.parts) - 1)
     links = []
     own = rel.stem + ".pdf"
     if own in names and own != "book.pdf":
-        links.append(f'<a href="{up}{SITE_PDF_DIR}/{own}">this page</a> ({_size(names[own])})')
+        links.append((f"{up}{SITE_PDF_DIR}/{own}", "this page", names[own]))
     if "book.pdf" in names:
-        links.append(f'<a href="{up}{SITE_PDF_DIR}/book.pdf">the whole book</a> ({_size(names["book.pdf"])})')
-    if not links or "</article>" not in text:
-        return text
-    para = f'\n<p class="halfopen-pdf-links">PDF (A4, for print or offline reading): {" · ".join(links)}.</p>'
-    downloads = re.search(r'<p class="chapter-downloads">.*?</p>', text, re.S)
-    cite = re.search(r'<div[^>]*\bid="cite-this-chapter"', text)
-    at = downloads.end() if downloads else cite.start() if cite else text.index("</article>")
-    return text[:at] + para + text[at:]
+        links.append((f"{up}{SITE_PDF_DIR}/book.pdf", "the whole book", names["book.pdf"]))
+    article = soup.find("article")
+    if not links or article is None:
+        return html_steps.serialize(soup) if old else text
+    para = soup.new_tag("p", attrs={"class": PDF_LINKS})
+    para.append("PDF (A4, for print or offline reading): ")
+    for i, (href, label, size) in enumerate(links):
+        link = soup.new_tag("a", href=href)
+        link.string = label
+        para.extend([" · " if i else "", link, f" ({_size(size)})"])
+    para.append(".")
+    downloads = soup.find("p", class_="chapter-downloads")
+    cite = soup.find(id="cite-this-chapter")
+    if downloads is not None:
+        downloads.insert_after(para)
+    elif cite is not None:
+        cite.insert_before(para)
+    else:
+        article.append(para)
+    return html_steps.serialize(soup)
 
 
 def source_stamp(src: Path) -> str:
@@ -291,8 +307,16 @@ def _hide_code(nb: dict[str, Any]) -> None:
             tags.append("hide-input")
 
 
-#: How a built page points at an image Sphinx copied for it (``src``, ``href``, ``srcset``).
-IMAGE_REFERENCE = re.compile(r"_images/([^\"'\s?#)<>]+)")
+def images_shown(page: BeautifulSoup) -> set[str]:
+    """The files of ``_images/`` a page shows or links (``src``, ``href``, ``srcset``, ``data``)."""
+    names = set()
+    for tag in page.find_all(True):
+        for attribute in ("src", "href", "srcset", "data"):
+            for candidate in (tag.get(attribute) or "").split(","):  # srcset: "URL 2x, URL 1x"
+                path = unquote(urlsplit(candidate.strip().split(" ")[0]).path)
+                if "_images/" in path:
+                    names.add(path.rsplit("_images/", 1)[1])
+    return names
 
 
 def publish(site: Path, dest: Path, site_url: str = "") -> None:
@@ -303,24 +327,23 @@ def publish(site: Path, dest: Path, site_url: str = "") -> None:
     Sphinx keeps its output folder between incremental builds and never deletes from
     ``_images``: after a data edit, the figures drawn from the old data would stay in the
     published book, unreferenced but there. Only the images that some page points at are
-    copied (in a fresh build, that is all of them).
+    copied (in a fresh build, that is all of them). Each page is parsed once, for both.
     """
-    shown = {
-        unquote(html.unescape(name))
-        for page in site.rglob("*.html")
-        for name in IMAGE_REFERENCE.findall(page.read_text(encoding="utf-8"))
-    }
+    shown: set[str] = set()
+    rewritten = {}
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        shown |= images_shown(soup)
+        if html_steps.rewrite(soup, page):
+            rewritten[page.relative_to(site)] = html_steps.serialize(soup)
     images = site / "_images"
 
     def stale(folder: str, names: list[str]) -> list[str]:
         return [n for n in names if n not in shown] if Path(folder) == images else []
 
     shutil.copytree(site, dest, ignore=stale)
-    for page in dest.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        rewritten = html_steps.rewrite(text, page)
-        if rewritten != text:
-            page.write_text(rewritten, encoding="utf-8")
+    for rel, text in rewritten.items():
+        (dest / rel).write_text(text, encoding="utf-8")
     write_robots(dest, site_url)
 
 

@@ -30,9 +30,10 @@ downloads a browser). Every page of the table of contents is visited once at des
 * ``python -m halfopen_book.pdf`` fails, writes an empty PDF, or a chapter PDF's first page does
   not carry that chapter's citation (text read with pdf.js, also pinned there).
 
-The theme's own accessibility slips (a control's aria-label hiding its visible text, the
-bibliography's list without list items) are repaired by ``_static/a11y.js``, which Jupyter Book
-links into every page like every file in ``_static/`` (``print.css`` too).
+No script repairs the page after it loads: the theme's and its extensions' accessibility slips (a
+control's aria-label hiding its visible text, the bibliography's list without list items) are
+fixed in the published HTML (``_templates/``, ``halfopen_book.html``), so axe runs on the page as
+published; ``tests/test_site.py`` checks the same slips in the HTML with a parser.
 
 JavaScript packages: the tests run ``npm ci`` in tests/browser/ themselves when its
 node_modules is missing or older than the lock file (the npm registry is reachable in CI).

@@ -7,20 +7,24 @@ These tests assert what it rests on, on every page of the session's built book (
 * each page, loaded by Debian's chromium at phone size as Lighthouse's mobile preset loads it,
   transfers at most 400 KB, counting text as a static host serves it (gzip-compressed) and
   images as they are; it logs no console error and loads nothing from another site;
-* no page loads Font Awesome's script or fonts, and its icons are still drawn (inline SVG with
-  a visible size); only the search page loads the search index;
+* no page loads Font Awesome's script or fonts, and its icons are still drawn (each icon class
+  has its SVG in ``halfopen-icons.css``, read with a CSS parser; in the browser, icons with a
+  size and that SVG as their mask); only the search page loads the search index;
+* no control's ``aria-label`` hides the text it shows, and every ``role="list"`` holds list items
+  (:func:`label_problems`: the slips ``_static/a11y.js`` used to repair in the browser);
 * searching from a chapter's search box reaches the search page and finds "Kazakhstan"; the
   colour-mode, download-menu, show-code and copy buttons still work (the theme's scripts are
   deferred, not broken);
-* every page has a favicon, a meta description taken from its first paragraph, Open Graph and
-  Twitter card tags; every image in an article has a width and height, and an image below the
-  fold loads lazily;
+* every page has a favicon, a meta description taken from its text, Open Graph and Twitter card
+  tags; every image in an article has a width and height, and (in the browser, at phone size)
+  an image below the first screen loads lazily;
 * with an address set (Sphinx then writes ``<link rel="canonical">``): ``og:url`` is the page's
   address, the preview image is a PNG by absolute address that the site holds, and
   ``sitemap.xml`` (listing every page) and ``robots.txt`` (naming the sitemap) exist; without
   one, no page names any URL of the site and there is no sitemap.
 
-The static checks are plain functions (:func:`page_problems`, :func:`sitemap_problems`) so that
+The pages are read with Beautiful Soup, never with the code that wrote them. The static checks
+are plain functions (:func:`page_problems`, :func:`sitemap_problems`) so that
 a test that builds the book with an address (``tests/test_publish.py``) can run them too.
 """
 
@@ -33,18 +37,23 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import tinycss2
+from bs4 import BeautifulSoup
 from test_browser import PHONE, TABLE_1_PAGE, _watch, browser, html_dir, site  # noqa: F401 - fixtures
 
 from halfopen_book import build
-from halfopen_book import html as html_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: The goal of issue 14: at most this much transferred per page, figures included.
 MAX_KB = 400
+#: What search engines show of a meta description, about.
+DESCRIPTION_CHARS = 160
 #: Content types a static host compresses (GitHub Pages does).
 COMPRESSED = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+#: Font Awesome's classes that say how an icon is drawn, not which one it is.
+ICON_MODIFIERS = {"fa-solid", "fa-regular", "fa-brands", "fa-lg", "fa-fw", "fa-xs", "fa-sm", "fa-xl", "fa-2x"}
 
 
 def site_pages(html: Path) -> list[str]:
@@ -59,95 +68,150 @@ def site_pages(html: Path) -> list[str]:
     return found
 
 
-def _meta(text: str, key: str) -> str | None:
-    found = re.search(rf'<meta (?:name|property)="{re.escape(key)}" content="([^"]*)"', text)
-    return html_steps.html.unescape(found.group(1)) if found else None
+def _parse(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _meta(soup: BeautifulSoup, key: str) -> str | None:
+    tag = soup.head.find("meta", attrs={"name": key}) or soup.head.find("meta", attrs={"property": key})
+    return tag.get("content") if tag else None
+
+
+def _text(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def _bare(text) -> str:
+    """Text without any whitespace (a link inside a sentence adds spaces around it when extracted)."""
+    return re.sub(r"\s+", "", text if isinstance(text, str) else text.get_text())
+
+
+def icon_classes(html: Path) -> set[str]:
+    """The icon classes (``fa-bars``) that the site's icon stylesheet draws, read with a CSS parser."""
+    sheet = (html / "_static" / "halfopen-icons.css").read_text(encoding="utf-8")
+    rules = tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)
+    return {
+        name
+        for rule in rules
+        if rule.type == "qualified-rule" and "--halfopen-icon" in tinycss2.serialize(rule.content)
+        for name in re.findall(r"\.(fa-[a-z0-9-]+)", tinycss2.serialize(rule.prelude))
+    }
 
 
 # --------------------------------------------------------------------------- static checks
 
 
 def page_problems(html: Path, rel: str) -> list[str]:
-    """What one published page lacks or loads wrongly, read from its HTML (empty when fine)."""
+    """What one published page lacks or loads wrongly, read from its HTML with a parser (empty when fine)."""
     page = html / rel
-    text = page.read_text(encoding="utf-8")
-    head = text[: text.find("</head>")]
+    soup = _parse(page)
+    head = soup.head
     problems = []
 
     def problem(message: str) -> None:
         problems.append(f"{rel}: {message}")
 
-    if "fontawesome" in text.lower() or re.search(r'<i\s+class="[^"]*\bfa-', text):
-        problem("still loads Font Awesome or has an <i class='fa-...'> icon the script would draw")
+    loaded = [t.get("src") or t.get("href") or "" for t in soup.find_all(["script", "link"])]
+    if [u for u in loaded if "fontawesome" in u.lower()]:
+        problem("still loads Font Awesome's script or styles")
+    drawn = icon_classes(html)
+    for icon in soup.select('[class*="fa-"]'):
+        names = [c for c in icon.get("class", []) if c.startswith("fa-") and c not in ICON_MODIFIERS]
+        if names and not set(names) & drawn:
+            problem(f"an icon that halfopen-icons.css does not draw: {icon}")
     searching = rel == "search.html"
+    scripts = [urlsplit(s["src"]).path.rsplit("/", 1)[-1] for s in head.find_all("script", src=True)]
     for script in ("searchindex.js", "searchtools.js", "language_data.js"):
-        if (script in head) != searching:
+        if (script in scripts) != searching:
             problem(f"{script} is {'missing' if searching else 'loaded'} (only the search page loads the index)")
     blocking = [
-        s
-        for s in re.findall(r"<script\b([^>]*)>", head)
-        if "src=" in s and not re.search(r"\b(defer|async)\b", s) and "documentation_options.js" not in s
+        s["src"]
+        for s in head.find_all("script", src=True)
+        if not s.has_attr("defer") and not s.has_attr("async") and "documentation_options.js" not in s["src"]
     ]
     if blocking:
         problem(f"scripts that block the first paint (not deferred): {blocking}")
-    icon = re.search(r'<link rel="icon" href="([^"]+)"', head)
-    if not icon or not (page.parent / urlsplit(icon.group(1)).path).is_file():
-        problem(f"no favicon, or its file is missing ({icon.group(1) if icon else 'no <link rel=icon>'})")
+    icon = head.find("link", rel="icon")
+    if not icon or not (page.parent / urlsplit(icon["href"]).path).is_file():
+        problem(f"no favicon, or its file is missing ({icon})")
 
-    description = _meta(head, "description")
-    first = html_steps.first_paragraph(text)
+    description = _meta(soup, "description")
+    article = soup.find("article", class_="bd-article")
     if not description:
         problem("no meta description")
-    elif len(description) > html_steps.DESCRIPTION_LENGTH:
+    elif len(description) > DESCRIPTION_CHARS:
         problem(f"meta description of {len(description)} characters (search engines show about 160)")
-    elif first and not first.startswith(description.rstrip("…")):
-        problem(f"meta description {description!r} is not the start of the first paragraph {first[:200]!r}")
+    elif article and article.find("p") and _bare(description.rstrip("…"))[:60] not in _bare(article):
+        problem(f"meta description {description!r} is not taken from the page's text")
+    elif not (article and article.find("p")) and description != _meta(soup, "og:site_name"):
+        problem(f"meta description {description!r} of a page without prose is not the book's name")
     for key in ("og:title", "og:description", "og:type", "og:site_name", "twitter:card", "twitter:title"):
-        if not _meta(head, key):
+        if not _meta(soup, key):
             problem(f"no {key} tag")
 
-    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', head)
-    image = _meta(head, "og:image")
+    canonical = head.find("link", rel="canonical")
+    image = _meta(soup, "og:image")
     if canonical:
-        if _meta(head, "og:url") != html_steps.html.unescape(canonical.group(1)):
-            problem(f"og:url {_meta(head, 'og:url')!r} is not the canonical address {canonical.group(1)!r}")
-        base = html_steps.html.unescape(canonical.group(1))
-        root = urljoin(base, html_steps.page_root(text))
+        if _meta(soup, "og:url") != canonical["href"]:
+            problem(f"og:url {_meta(soup, 'og:url')!r} is not the canonical address {canonical['href']!r}")
+        root = urljoin(canonical["href"], soup.html["data-content_root"])
         if not image or not image.startswith(("https://", "http://")) or not image.endswith(".png"):
             problem(f"og:image {image!r} is not a PNG by absolute address")
         elif not image.startswith(root) or not (html / image[len(root) :]).is_file():
             problem(f"og:image {image!r} is not a file of this site")
-        if _meta(head, "twitter:card") != "summary_large_image" or _meta(head, "twitter:image") != image:
+        if _meta(soup, "twitter:card") != "summary_large_image" or _meta(soup, "twitter:image") != image:
             problem("the Twitter card does not show the preview image")
     else:
         for key in ("og:url", "og:image", "twitter:image"):
-            if _meta(head, key) is not None:
-                problem(f"{key} without an address set: {_meta(head, key)!r}")
+            if _meta(soup, key) is not None:
+                problem(f"{key} without an address set: {_meta(soup, key)!r}")
 
-    article = html_steps.ARTICLE.search(text)
-    if article:
-        start = article.end()
-        for tag in html_steps.IMG.finditer(text, start):
-            img = tag.group(0)
-            if not (re.search(r'\swidth="\d+"', img) and re.search(r'\sheight="\d+"', img)):
-                problem(f"an image without width and height (the page shifts as it loads): {img[:160]}")
-            below = html_steps.visible_text_length(text[start : tag.start()]) > html_steps.FOLD_TEXT
-            if below and 'loading="lazy"' not in img:
-                problem(f"an image below the fold that is not lazy: {img[:160]}")
+    for img in article.find_all("img") if article else []:
+        if not (re.fullmatch(r"\d+", img.get("width", "")) and re.fullmatch(r"\d+", img.get("height", ""))):
+            problem(f"an image without width and height (the page shifts as it loads): {str(img)[:160]}")
+    problems += [f"{rel}: {p}" for p in label_problems(soup)]
     return problems
+
+
+def label_problems(soup: BeautifulSoup) -> list[str]:
+    """Accessibility slips the published HTML must not have (each once repaired by a script).
+
+    * a control whose ``aria-label`` does not contain the text it shows (WCAG 2.5.3, axe
+      ``label-content-name-mismatch``): the theme's search button ("Search" on "Search Ctrl+K"),
+      myst-nb's code toggles ("Toggle hidden content" on "Show code cell source");
+    * a ``role="list"`` whose children are not list items (axe ``aria-required-children``):
+      Docutils' bibliography entries, ``role="doc-biblioentry"``.
+    """
+    problems = []
+    for control in soup.select("button[aria-label], summary[aria-label], a[aria-label]"):
+        shown = _text(control).lower()
+        if shown and shown not in control["aria-label"].lower():
+            problems.append(f"aria-label {control['aria-label']!r} hides the text it shows, {_text(control)!r}")
+    for listing in soup.select('[role="list"]'):
+        for child in listing.find_all(True, recursive=False):
+            if child.get("role") != "listitem" and child.name != "li":
+                problems.append(f"a list whose child is not a list item: {str(child)[:120]}")
+    return problems
+
+
+def test_every_page_is_findable_and_light_in_its_html(html_dir):  # noqa: F811 - the fixture
+    pages = site_pages(html_dir)
+    assert TABLE_1_PAGE in pages and "search.html" in pages, pages
+    problems = [p for rel in pages for p in page_problems(html_dir, rel)]
+    assert not problems, "\n".join(problems)
 
 
 def sitemap_problems(html: Path) -> list[str]:
     """With an address set: a sitemap listing every page's address, and a robots.txt naming it.
     Without one: no sitemap (it could only list invented addresses)."""
-    intro = (html / "intro.html").read_text(encoding="utf-8")
-    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', intro)
+    intro = _parse(html / "intro.html")
+    canonical = intro.head.find("link", rel="canonical")
     sitemap = html / "sitemap.xml"
     if not canonical:
         return [f"a sitemap without an address set: {sitemap}"] if sitemap.exists() else []
     if not sitemap.is_file():
         return ["an address is set but there is no sitemap.xml"]
-    root = urljoin(html_steps.html.unescape(canonical.group(1)), html_steps.page_root(intro))
+    root = urljoin(canonical["href"], intro.html["data-content_root"])
     listed = {loc.text for loc in ET.parse(sitemap).getroot().iter(SITEMAP_NS + "loc")}
     excluded = getattr(build, "SITEMAP_EXCLUDES", ["search.html", "genindex.html"])  # tools, not content
     wanted = [root + rel for rel in site_pages(html) if rel not in excluded]
@@ -161,19 +225,31 @@ def sitemap_problems(html: Path) -> list[str]:
     return problems
 
 
-def test_every_page_is_findable_and_light_in_its_html(html_dir):  # noqa: F811 - the fixture
-    pages = site_pages(html_dir)
-    assert TABLE_1_PAGE in pages and "search.html" in pages, pages
-    problems = [p for rel in pages for p in page_problems(html_dir, rel)]
-    assert not problems, "\n".join(problems)
-
-
 def test_sitemap_exactly_when_an_address_is_set(html_dir):  # noqa: F811 - the fixture
     problems = sitemap_problems(html_dir)
     assert not problems, "\n".join(problems)
 
 
+def test_with_an_address_every_page_names_it_and_the_sitemap_lists_it(published_book):
+    """The book built with an address: og:url is each page's canonical address, the preview image a
+    PNG of the site by absolute address, and the sitemap lists every page."""
+    html = published_book["html"]
+    problems = [p for rel in site_pages(html) for p in page_problems(html, rel)] + sitemap_problems(html)
+    assert not problems, "\n".join(problems)
+
+
 # --------------------------------------------------------------------------- in the browser
+
+
+#: The icons a reader sees: Font Awesome's icon elements with a size and their SVG as a mask.
+DRAWN_ICONS = """() => Array.from(document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')).filter((e) => {
+  const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
+  const mask = cs.maskImage || cs.webkitMaskImage;
+  return r.width > 0 && r.height > 0 && mask && mask.startsWith('url("data:image/svg+xml');
+}).length"""
+#: The article's images that start below the first screen and are not loaded lazily.
+EAGER_BELOW_THE_FOLD = """() => Array.from(document.querySelectorAll('article.bd-article img')).filter(
+  (img) => img.getBoundingClientRect().top + scrollY > innerHeight && img.loading !== 'lazy').map((img) => img.src)"""
 
 
 @pytest.fixture(scope="module")
@@ -199,10 +275,9 @@ def phone_loads(browser, site, html_dir):  # noqa: F811 - the fixtures
             try:
                 page.goto(site + rel, wait_until="load")
                 page.wait_for_load_state("networkidle")
-                icons = page.evaluate(
-                    """() => Array.from(document.querySelectorAll('svg.svg-inline--fa')).filter((s) => {
-                         const r = s.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length"""
-                )
+                icons = page.evaluate(DRAWN_ICONS)
+                eager = page.evaluate(EAGER_BELOW_THE_FOLD)
+                problems += [f"an image below the fold that is not lazy: {src}" for src in eager]
             finally:
                 page.close()
             result[rel] = (sum(n for n, _ in sizes), sorted(sizes, reverse=True), problems, icons)
@@ -225,7 +300,7 @@ def test_every_page_loads_without_errors_and_draws_its_icons(phone_loads):
     problems = {rel: p for rel, (_, _, p, _) in phone_loads.items() if p}
     assert not problems, problems
     no_icons = [rel for rel, (*_, icons) in phone_loads.items() if icons == 0]
-    assert not no_icons, f"pages that show no icon at all (the header's are inline SVG): {no_icons}"
+    assert not no_icons, f"pages that show no icon drawn from its SVG (halfopen-icons.css): {no_icons}"
     loaded = {u for _, items, _, _ in phone_loads.values() for _, u in items}
     assert not [u for u in loaded if "fontawesome" in u or "webfonts" in u], "Font Awesome is still loaded"
 
@@ -266,7 +341,7 @@ def test_the_themes_buttons_still_work(browser, site):  # noqa: F811 - the fixtu
         page.locator("button.theme-switch-button").click()
         now = page.evaluate("() => document.documentElement.dataset.mode")
         assert now != mode, f"the colour-mode button does nothing (mode stays {mode!r})"
-        shown = page.locator("button.theme-switch-button svg.theme-switch").evaluate_all(
+        shown = page.locator("button.theme-switch-button .theme-switch").evaluate_all(
             "ss => ss.filter((s) => s.getBoundingClientRect().width > 0).length"
         )
         assert shown == 1, f"the colour-mode button shows {shown} icons, not one"
