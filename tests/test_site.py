@@ -131,6 +131,8 @@ def page_problems(html: Path, rel: str) -> list[str]:
     ]
     if blocking:
         problem(f"scripts that block the first paint (not deferred): {blocking}")
+    if soup.find(id="pst-back-to-top"):
+        problem("a floating 'Back to top' button (on a phone it covers figure legends and captions)")
     icon = head.find("link", rel="icon")
     if not icon or not (page.parent / urlsplit(icon["href"]).path).is_file():
         problem(f"no favicon, or its file is missing ({icon})")
