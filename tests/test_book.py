@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from html import unescape as html_unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from halfopen_book import run
+from halfopen_book import chapters, run
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
 
@@ -110,18 +114,97 @@ PAPER_ARTEFACTS = [
 ]
 
 
-def test_the_papers_tables_and_figure_keep_the_papers_numbers_and_the_books_go_by_chapter(built_book):
-    for chapter, label, number in PAPER_ARTEFACTS:
-        text = _page(built_book, chapter).read_text(encoding="utf-8")
-        at = text.index(f'id="{label}"')
-        caption = re.search(r'<span class="caption-number">([^<]*)</span>', text[at:])
-        assert caption and caption.group(1).strip() == number, f"{chapter}: {label} is captioned {caption.group(1)!r}"
-    for page in sorted(built_book.glob("chapters/*.html")):
-        for n in re.findall(r'<span class="caption-number">([^<]*)</span>', page.read_text(encoding="utf-8")):
-            n = n.strip()
-            assert n in {a[2] for a in PAPER_ARTEFACTS} or re.fullmatch(r"(Table|Figure) (\d+|A\d+)\.\d+", n), (
-                f"{page.name}: {n!r} could be taken for the paper's numbering"
+def _soup(page):
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def _toc_pages(html_dir):
+    """The pages of the table of contents, in its order: (docname, page)."""
+    return [(d, html_dir / f"{d}.html") for d in chapters.toc_documents(ROOT) if d != "intro"]
+
+
+def _number(docname: str) -> str | None:
+    """The number a page must show: 2 for chapters/02_…, A1 for chapters/a1_…, None for 00_."""
+    m = re.fullmatch(r"chapters/(?:(\d+)|a(\d+))_\w+", docname)
+    if not m:
+        return None
+    return f"A{int(m[2])}" if m[2] else (str(int(m[1])) if int(m[1]) else None)
+
+
+def test_chapters_and_appendices_show_their_numbers_in_titles_and_the_sidebar(built_book):
+    """Chapters 1-15 numbered by Sphinx (in the title and the sidebar), appendices lettered,
+    the findings page without a number."""
+    pages = _toc_pages(built_book)
+    sidebar = {
+        a["href"].split("#")[0]: a.get_text(" ", strip=True)
+        for a in _soup(built_book / "intro.html").select("nav.bd-docs-nav a.reference.internal")
+    }
+    for docname, page in pages:
+        number = _number(docname)
+        title = _soup(page).select_one("article h1").get_text(" ", strip=True).rstrip("#").strip()
+        entry = sidebar[f"{docname}.html"]
+        if number is None:
+            assert not re.match(r"[A-Z]?\d+\.", title), f"{docname}: numbered {title!r}"
+            assert not re.match(r"[A-Z]?\d+\.", entry), f"{docname}: numbered in the sidebar {entry!r}"
+        else:
+            assert title.startswith(f"{number}. "), f"{docname}: the title reads {title!r}, not {number}. …"
+            assert entry.startswith(f"{number}. "), f"{docname}: the sidebar reads {entry!r}, not {number}. …"
+
+
+def _captions(soup):
+    """(kind, number, id, who numbered it) of each numbered caption of a page, in page order:
+    Sphinx's (a caption-number) and written ones (the emphasised start of a written-caption
+    container's caption paragraph)."""
+    out = []
+    for node in soup.select("article .caption-number, article div.written-caption"):
+        if "written-caption" in node.get("class", []):
+            caption = next(p for p in node.find_all("p", recursive=False))
+            first = next(iter(caption.contents), None)
+            if getattr(first, "name", None) != "em":
+                continue  # a caption without a number
+            text, ident, by = first.get_text(" ", strip=True), node.get("id"), "written"
+        else:
+            text, ident, by = node.get_text(" ", strip=True), node.find_parent(["table", "figure"]).get("id"), "sphinx"
+        m = re.fullmatch(r"(Table|Figure) (\S+)", text)
+        assert m, f"a caption is numbered {text!r}"
+        out.append((m[1], m[2], ident, by))
+    return out
+
+
+def test_tables_and_figures_are_numbered_by_chapter_and_the_papers_keep_the_papers_numbers(built_book):
+    """In chapter N Sphinx numbers N.1, N.2 … (tables and figures apart); an appendix's tables
+    are written AN.1, AN.2 …; the paper's four carry its numbers; nothing else is numbered, so
+    no number can be taken for the paper's, and none is counted across pages."""
+    paper = {label: number for _, label, number in PAPER_ARTEFACTS}
+    found = {}
+    for docname, page in _toc_pages(built_book):
+        number = _number(docname)
+        counts = {"Table": 0, "Figure": 0}
+        for kind, n, ident, by in _captions(_soup(page)):
+            if ident in paper:
+                found[ident] = f"{kind} {n}"
+                assert by == "written", f"{docname}: Sphinx numbered the paper's {ident}"
+                continue
+            counts[kind] += 1
+            assert number is not None, f"{docname}: {kind} {n} on a page without a number"
+            assert n == f"{number}.{counts[kind]}", (
+                f"{docname}: {ident} is {kind} {n}, expected {number}.{counts[kind]}"
             )
+            assert by == ("written" if number.startswith("A") else "sphinx"), f"{docname}: {kind} {n} numbered by {by}"
+    assert found == paper, found
+
+
+def test_references_to_the_papers_tables_and_figure_read_as_the_paper_numbers_them(built_book):
+    paper = {label: number for _, label, number in PAPER_ARTEFACTS}
+    seen = set()
+    for page in sorted(built_book.rglob("*.html")):
+        for a in _soup(page).select("article a[href]"):
+            label = a["href"].rsplit("#", 1)[-1]
+            text = a.get_text(" ", strip=True)
+            if label in paper and re.match(r"(Table|Figure) ", text):  # a reference by number
+                seen.add(label)
+                assert text.startswith(paper[label]), f"{page.name}: a link to {label} reads {text!r}"
+    assert seen == set(paper), seen
 
 
 def test_every_table_of_data_can_be_downloaded_from_the_site(built_book):
