@@ -215,6 +215,82 @@ def test_table_1_carries_the_papers_note_on_denmark(built_book):
     assert "*Denmark is there for comparison only" in note, note
 
 
+CONCORDANCE = "chapters/a6_paragraph_concordance.html"
+
+
+def _paragraph_links(html_dir):
+    """Every ¶ link of the book: (page, link)."""
+    for page in sorted(html_dir.rglob("*.html")):
+        for a in _soup(page).select("article a.paper-paragraph"):
+            yield page, a
+
+
+def test_every_paragraph_link_lands_on_its_entry_in_the_concordance(built_book):
+    """No ¶ link points at '#' or at the top of its own page: each goes to the concordance's
+    entry for its (first) paragraph, and that entry exists."""
+    concordance = built_book / CONCORDANCE
+    entries = {dt["id"] for dt in _soup(concordance).select("dl.paragraph-concordance > dt")}
+    assert entries == {f"para-{n}" for n in range(1, 47)}, sorted(entries)
+    count = 0
+    for page, a in _paragraph_links(built_book):
+        count += 1
+        href = a["href"]
+        first = int(re.match(r"¶(\d+)", a.get_text())[1])
+        assert "#" in href and not href.endswith("#"), f"{page.name}: {a.get_text()} links to {href!r}"
+        path, anchor = href.rsplit("#", 1)
+        target = (page.parent / path).resolve() if path else page
+        assert target == concordance.resolve() and anchor == f"para-{first}", f"{page.name}: {a.get_text()} -> {href}"
+        assert anchor in entries
+    assert count > 300, f"only {count} ¶ links in the book"
+
+
+def test_the_concordance_lists_every_section_that_cites_a_paragraph(built_book):
+    """Each ¶ link of a chapter is listed in its paragraphs' entries: a link to its page that
+    lands in the same section (at the first paragraph there citing it); plus the DOI."""
+    concordance = built_book / CONCORDANCE
+    soup = _soup(concordance)
+    assert soup.select_one('a[href="https://doi.org/10.4000/irpp.325"]'), "the concordance does not give the DOI"
+    listed: dict[int, set[tuple[str, str]]] = {}
+    sections_of: dict[Path, BeautifulSoup] = {}
+    for n in range(1, 47):
+        dd = soup.find(id=f"para-{n}").find_next_sibling("dd")
+        listed[n] = set()
+        for a in dd.select("li a"):
+            path, anchor = a["href"].rsplit("#", 1)
+            page = (concordance.parent / path).resolve()
+            doc = sections_of.setdefault(page, _soup(page))
+            target = doc.find(id=anchor)
+            assert target is not None, f"¶{n}: {a['href']} lands nowhere"
+            section = target if target.name == "section" else target.find_parent("section")
+            listed[n].add((str(page), section["id"]))
+    for page, a in _paragraph_links(built_book):
+        if page.resolve() == concordance.resolve():
+            continue
+        m = re.fullmatch(r"¶(\d+)(?:–(\d+))?", a.get_text())
+        assert m, f"{page.name}: a ¶ link reads {a.get_text()!r}"
+        section = a.find_parent("section")["id"]
+        in_bibliography = a.find_parent("div", class_="citation") is not None  # made after the page is read
+        for n in range(int(m[1]), int(m[2] or m[1]) + 1):
+            if n > 46:
+                continue
+            if in_bibliography:
+                assert any(p == str(page.resolve()) for p, _ in listed[n]), f"¶{n}: {page.name} is not in its entry"
+            else:
+                assert (str(page.resolve()), section) in listed[n], f"¶{n} in {page.name}#{section} is not in its entry"
+
+
+def test_paragraph_ranges_are_set_with_an_en_dash(built_book):
+    for page in sorted(built_book.rglob("*.html")):
+        soup = _soup(page)
+        for code in soup.select("article pre, article code"):
+            code.decompose()
+        article = soup.select_one("article")
+        if article is None:
+            continue
+        hyphens = re.findall(r"¶\s?\d+-\d+", article.get_text())
+        assert not hyphens, f"{page.relative_to(built_book)}: {hyphens}"
+
+
 def test_every_table_of_data_can_be_downloaded_from_the_site(built_book):
     from halfopen import data
 

@@ -586,6 +586,40 @@ def test_every_data_link_lands_on_its_tables_section(visits, browser, site):
     assert not bad, "\n".join(sorted(set(bad)))
 
 
+def test_a_paragraph_link_tapped_on_a_phone_lands_on_its_entry_in_the_concordance(browser, site):
+    """Tapping ¶17 in the middle of chapter 6 opens the concordance at ¶17's entry (in view),
+    which links back to the place in chapter 6 it came from."""
+    chapter = "chapters/06_more_inclusive_decision_making.html"
+    problems: list[str] = []
+    page = browser.new_page(viewport=PHONE, has_touch=True, is_mobile=True)
+    _watch(page, site, problems)
+    try:
+        page.goto(site + chapter, wait_until="load")
+        links = page.locator("article a.paper-paragraph", has_text=re.compile(r"^¶17\b"))
+        assert links.count() > 1, f"{chapter}: fewer than two ¶17 links"
+        link = links.nth(links.count() // 2)
+        link.scroll_into_view_if_needed()
+        link.tap()
+        page.wait_for_url(re.compile(r"a6_paragraph_concordance\.html#para-17$"), wait_until="load")
+        entry = page.locator("#para-17")
+        on_screen = (
+            "() => { const r = document.getElementById('para-17').getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+        )
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_function(on_screen, timeout=5000)
+        except PlaywrightTimeout:
+            pytest.fail(f"¶17's entry is not on screen after the tap: {entry.bounding_box()}")
+        assert entry.inner_text().startswith("¶17"), entry.inner_text()
+        back = page.locator("#para-17 + dd a[href*='06_more_inclusive_decision_making.html#']")
+        assert back.count() >= 1, "¶17's entry does not link back to chapter 6"
+    finally:
+        page.close()
+    assert not problems, problems
+
+
 # --------------------------------------------------------------------------- PDF
 
 
