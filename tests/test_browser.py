@@ -216,7 +216,9 @@ async () => {
   for (const i of imgs) i.loading = 'eager';
   await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
   const h1 = document.querySelector('article h1') || document.querySelector('h1');
-  const title = h1 ? Array.from(h1.childNodes).filter((n) => !(n.classList && n.classList.contains('headerlink')))
+  // the chapter's title: without the headerlink, nor the number Sphinx sets before it ("1. ")
+  const title = h1 ? Array.from(h1.childNodes).filter((n) => !(n.classList && (n.classList.contains('headerlink')
+      || n.classList.contains('section-number'))))
       .map((n) => n.textContent).join('').trim() : '';
   const cite = document.getElementById('cite-this-chapter') || document.querySelector('[id^="cite-this-chapter"]');
   const link = (sel) => { const a = document.querySelector(sel); return a ? a.href : null; };
