@@ -143,16 +143,19 @@ def checks_text(name: str, data_dir: str | os.PathLike | None = None) -> str:
     return "; ".join(out)
 
 
-def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
+def columns_markdown(data_dir: str | os.PathLike | None = None, appendix: str = "A1", first: int = 2) -> str:
     """The appendix's per-table part: for every table a heading (a rubric whose label,
     :func:`anchor`, the chapters' ``data/…`` links point to), its description, source,
     edition, place in the paper, the date it was written (``created``) and licence, a link
     to download it as CSV, its rules across columns, and a numbered table of its columns.
 
+    The tables of columns are numbered as the appendix's tables are, by its letter:
+    ``Table A1.2`` onwards (``appendix``, ``first``), after the overview, Table A1.1.
+
     All text from the descriptor is escaped, so a description can't inject markup.
     """
     parts = []
-    for name in data.table_names(data_dir):
+    for i, name in enumerate(data.table_names(data_dir)):
         res = data.resource(name, data_dir)
         path = tables.escape(res["path"])
         facts = [
@@ -177,6 +180,7 @@ def columns_markdown(data_dir: str | os.PathLike | None = None) -> str:
                 caption=f"Columns of {path}",
                 label=f"tbl-columns-{name.replace('_', '-')}",
                 index=False,
+                number=f"{appendix}.{first + i}",
             )
         )
     return "\n".join(parts)

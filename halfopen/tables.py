@@ -4,6 +4,15 @@
 myst-nb parses it (``nb_render_markdown_format: myst``), so the table is a real numbered
 table that other chapters can cross-reference with ``{numref}``. Every cell is escaped, so
 text from data (``<script>``, ``*``, ``|``) shows as the text it is.
+
+Sphinx numbers every captioned table of a numbered chapter by that chapter ("Table 2.1").
+A table that must carry another number (the paper's Table 1, a table of appendix A1) has it
+written instead (``number="1"``, ``number="A1.2"``): the caption, number first, is a
+paragraph of class ``caption`` just above a table that has no caption of its own, since
+Sphinx numbers every table that has one (in a page outside the numbered chapters it would
+count them across the whole book: "Table 31"). The label sits on a container around both
+(class ``written-caption``), so ``{ref}`` with explicit text reaches it
+(``{ref}`Table 1 <tbl-table-1>```), and ``{numref}`` does not.
 """
 
 from __future__ import annotations
@@ -54,8 +63,13 @@ def markdown_table(
     keep: bool = False,
     same: Mapping[str, str | Callable[[Any], str]] | None = None,
     download: str | None = None,
+    number: str | None = None,
 ) -> str:
     """The MyST source of a numbered table (caption and label) with an optional source line.
+
+    ``number`` None: Sphinx numbers the table by its chapter. A string: the number written
+    before the caption (``"1"`` gives "Table 1"; ``""`` no number), and Sphinx leaves the
+    table unnumbered (see the module's docstring).
 
     ``formats`` maps a column to a format spec (``"{:.1f}"``) or a function. The caption and
     source are MyST (they may hold citations and links); cells are escaped. ``links`` maps a
@@ -110,9 +124,13 @@ def markdown_table(
             a = "right" if numeric else "left"
         return {"left": ":--", "right": "--:", "center": ":-:"}[a]
 
-    lines = [
-        f":::{{table}} {caption}",
-        f":name: {label}",
+    if number is None:
+        lines = [f":::{{table}} {caption}", f":name: {label}"]
+    else:
+        written = f"*Table {number}* {caption}" if number else caption
+        caption_class = ["```{rst-class} caption", "```", ""]  # styled as Sphinx's captions are
+        lines = ["::::{container} written-caption", f":name: {label}", "", *caption_class, written, "", ":::{table}"]
+    lines += [
         ":align: left",
         "",
         "| " + " | ".join(escape(c) for c in columns) + " |",
@@ -131,6 +149,8 @@ def markdown_table(
     for row in data.itertuples(index=False, name="Row"):
         lines.append("| " + " | ".join(cell(row, c, v) for c, v in zip(columns, row)) + " |")
     lines.append(":::")
+    if number is not None:
+        lines.append("::::")
     link = csv_link(frame if not index else frame.reset_index(), download) if download else ""
     if source or said or link:
         lines += ["", " ".join(filter(None, [f"*Source:* {source}" if source else "", *map(escape, said), link]))]

@@ -145,6 +145,7 @@ def build_markdown(data_dir: str | os.PathLike | None = None) -> str:
         shown,
         caption="The edition of every dataset the book reads",
         label="tbl-status-editions",
+        number="A4.1",
         index=False,
         links={"Table": lambda row: sources.anchor(row[0].removesuffix(".csv"))},
         source="`data/datapackage.json`; each table's section of the data-sources appendix gives the rest.",
@@ -170,6 +171,7 @@ def run_markdown(record_path: Path) -> str:
         runs,
         caption="Execution of each chapter (its last run)",
         label="tbl-status-runs",
+        number="A4.3",
         index=False,
         formats={"Seconds": "{:.1f}"},
         same={"Status": "Every chapter's last run ended with the status “{}”."},
@@ -193,6 +195,7 @@ def environment_markdown(requirements: Path | None = None) -> str:
         env.assign(Agrees=env["Agrees"].map({True: "yes", False: "NO", None: "not pinned"})),
         caption="Installed packages and their pins",
         label="tbl-status-packages",
+        number="A4.2",
         index=False,
         source="`importlib.metadata`, read while this book was built; pins from `requirements.txt`.",
     )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from html import unescape as html_unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from halfopen_book import run
+from halfopen_book import chapters, run
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +78,7 @@ def test_table_1_page_shows_the_table_with_its_values(built_book):
     table = table[: table.index("</table>")]
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, re.S)]
     expected = [
-        ["Denmark", "Free", "1", "1", "1.0", "97"],
+        ["Denmark*", "Free", "1", "1", "1.0", "97"],  # starred, as in the paper: its note says why
         ["Kazakhstan", "Not free", "7", "5", "6.0", "22"],
         ["Kyrgyzstan", "Partly free", "5", "4", "4.5", "38"],
         ["Tajikistan", "Not free", "7", "6", "6.5", "9"],
@@ -145,18 +149,181 @@ PAPER_ARTEFACTS = [
 ]
 
 
-def test_the_papers_tables_and_figure_keep_the_papers_numbers_and_the_books_go_by_chapter(built_book):
-    for chapter, label, number in PAPER_ARTEFACTS:
-        text = _page(built_book, chapter).read_text(encoding="utf-8")
-        at = text.index(f'id="{label}"')
-        caption = re.search(r'<span class="caption-number">([^<]*)</span>', text[at:])
-        assert caption and caption.group(1).strip() == number, f"{chapter}: {label} is captioned {caption.group(1)!r}"
-    for page in sorted(built_book.glob("chapters/*.html")):
-        for n in re.findall(r'<span class="caption-number">([^<]*)</span>', page.read_text(encoding="utf-8")):
-            n = n.strip()
-            assert n in {a[2] for a in PAPER_ARTEFACTS} or re.fullmatch(r"(Table|Figure) (\d+|A\d+)\.\d+", n), (
-                f"{page.name}: {n!r} could be taken for the paper's numbering"
+def _soup(page):
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def _toc_pages(html_dir):
+    """The pages of the table of contents, in its order: (docname, page)."""
+    return [(d, html_dir / f"{d}.html") for d in chapters.toc_documents(ROOT) if d != "intro"]
+
+
+def _number(docname: str) -> str | None:
+    """The number a page must show: 2 for chapters/02_…, A1 for chapters/a1_…, None for 00_."""
+    m = re.fullmatch(r"chapters/(?:(\d+)|a(\d+))_\w+", docname)
+    if not m:
+        return None
+    return f"A{int(m[2])}" if m[2] else (str(int(m[1])) if int(m[1]) else None)
+
+
+def test_chapters_and_appendices_show_their_numbers_in_titles_and_the_sidebar(built_book):
+    """Chapters 1-15 numbered by Sphinx (in the title and the sidebar), appendices lettered,
+    the findings page without a number."""
+    pages = _toc_pages(built_book)
+    sidebar = {
+        a["href"].split("#")[0]: a.get_text(" ", strip=True)
+        for a in _soup(built_book / "intro.html").select("nav.bd-docs-nav a.reference.internal")
+    }
+    for docname, page in pages:
+        number = _number(docname)
+        title = _soup(page).select_one("article h1").get_text(" ", strip=True).rstrip("#").strip()
+        entry = sidebar[f"{docname}.html"]
+        if number is None:
+            assert not re.match(r"[A-Z]?\d+\.", title), f"{docname}: numbered {title!r}"
+            assert not re.match(r"[A-Z]?\d+\.", entry), f"{docname}: numbered in the sidebar {entry!r}"
+        else:
+            assert title.startswith(f"{number}. "), f"{docname}: the title reads {title!r}, not {number}. …"
+            assert entry.startswith(f"{number}. "), f"{docname}: the sidebar reads {entry!r}, not {number}. …"
+
+
+def _captions(soup):
+    """(kind, number, id, who numbered it) of each numbered caption of a page, in page order:
+    Sphinx's (a caption-number) and written ones (the emphasised start of a written-caption
+    container's caption paragraph)."""
+    out = []
+    for node in soup.select("article .caption-number, article div.written-caption"):
+        if "written-caption" in node.get("class", []):
+            caption = next(p for p in node.find_all("p", recursive=False))
+            first = next(iter(caption.contents), None)
+            if getattr(first, "name", None) != "em":
+                continue  # a caption without a number
+            text, ident, by = first.get_text(" ", strip=True), node.get("id"), "written"
+        else:
+            text, ident, by = node.get_text(" ", strip=True), node.find_parent(["table", "figure"]).get("id"), "sphinx"
+        m = re.fullmatch(r"(Table|Figure) (\S+)", text)
+        assert m, f"a caption is numbered {text!r}"
+        out.append((m[1], m[2], ident, by))
+    return out
+
+
+def test_tables_and_figures_are_numbered_by_chapter_and_the_papers_keep_the_papers_numbers(built_book):
+    """In chapter N Sphinx numbers N.1, N.2 … (tables and figures apart); an appendix's tables
+    are written AN.1, AN.2 …; the paper's four carry its numbers; nothing else is numbered, so
+    no number can be taken for the paper's, and none is counted across pages."""
+    paper = {label: number for _, label, number in PAPER_ARTEFACTS}
+    found = {}
+    for docname, page in _toc_pages(built_book):
+        number = _number(docname)
+        counts = {"Table": 0, "Figure": 0}
+        for kind, n, ident, by in _captions(_soup(page)):
+            if ident in paper:
+                found[ident] = f"{kind} {n}"
+                assert by == "written", f"{docname}: Sphinx numbered the paper's {ident}"
+                continue
+            counts[kind] += 1
+            assert number is not None, f"{docname}: {kind} {n} on a page without a number"
+            assert n == f"{number}.{counts[kind]}", (
+                f"{docname}: {ident} is {kind} {n}, expected {number}.{counts[kind]}"
             )
+            assert by == ("written" if number.startswith("A") else "sphinx"), f"{docname}: {kind} {n} numbered by {by}"
+    assert found == paper, found
+
+
+def test_references_to_the_papers_tables_and_figure_read_as_the_paper_numbers_them(built_book):
+    paper = {label: number for _, label, number in PAPER_ARTEFACTS}
+    seen = set()
+    for page in sorted(built_book.rglob("*.html")):
+        for a in _soup(page).select("article a[href]"):
+            label = a["href"].rsplit("#", 1)[-1]
+            text = a.get_text(" ", strip=True)
+            if label in paper and re.match(r"(Table|Figure) ", text):  # a reference by number
+                seen.add(label)
+                assert text.startswith(paper[label]), f"{page.name}: a link to {label} reads {text!r}"
+    assert seen == set(paper), seen
+
+
+def test_table_1_carries_the_papers_note_on_denmark(built_book):
+    soup = _soup(_page(built_book, "02_open_government_in_central_asia"))
+    block = soup.find(id="tbl-table-1")
+    assert "Denmark*" in [td.get_text(strip=True) for td in block.find_all("td")]
+    note = block.find_next_sibling("p").get_text(" ", strip=True)
+    assert "*Denmark is there for comparison only" in note, note
+
+
+CONCORDANCE = "chapters/a6_paragraph_concordance.html"
+
+
+def _paragraph_links(html_dir):
+    """Every ¶ link of the book: (page, link)."""
+    for page in sorted(html_dir.rglob("*.html")):
+        for a in _soup(page).select("article a.paper-paragraph"):
+            yield page, a
+
+
+def test_every_paragraph_link_lands_on_its_entry_in_the_concordance(built_book):
+    """No ¶ link points at '#' or at the top of its own page: each goes to the concordance's
+    entry for its (first) paragraph, and that entry exists."""
+    concordance = built_book / CONCORDANCE
+    entries = {dt["id"] for dt in _soup(concordance).select("dl.paragraph-concordance > dt")}
+    assert entries == {f"para-{n}" for n in range(1, 47)}, sorted(entries)
+    count = 0
+    for page, a in _paragraph_links(built_book):
+        count += 1
+        href = a["href"]
+        first = int(re.match(r"¶(\d+)", a.get_text())[1])
+        assert "#" in href and not href.endswith("#"), f"{page.name}: {a.get_text()} links to {href!r}"
+        path, anchor = href.rsplit("#", 1)
+        target = (page.parent / path).resolve() if path else page
+        assert target == concordance.resolve() and anchor == f"para-{first}", f"{page.name}: {a.get_text()} -> {href}"
+        assert anchor in entries
+    assert count > 300, f"only {count} ¶ links in the book"
+
+
+def test_the_concordance_lists_every_section_that_cites_a_paragraph(built_book):
+    """Each ¶ link of a chapter is listed in its paragraphs' entries: a link to its page that
+    lands in the same section (at the first paragraph there citing it); plus the DOI."""
+    concordance = built_book / CONCORDANCE
+    soup = _soup(concordance)
+    assert soup.select_one('a[href="https://doi.org/10.4000/irpp.325"]'), "the concordance does not give the DOI"
+    listed: dict[int, set[tuple[str, str]]] = {}
+    sections_of: dict[Path, BeautifulSoup] = {}
+    for n in range(1, 47):
+        dd = soup.find(id=f"para-{n}").find_next_sibling("dd")
+        listed[n] = set()
+        for a in dd.select("li a"):
+            path, anchor = a["href"].rsplit("#", 1)
+            page = (concordance.parent / path).resolve()
+            doc = sections_of.setdefault(page, _soup(page))
+            target = doc.find(id=anchor)
+            assert target is not None, f"¶{n}: {a['href']} lands nowhere"
+            section = target if target.name == "section" else target.find_parent("section")
+            listed[n].add((str(page), section["id"]))
+    for page, a in _paragraph_links(built_book):
+        if page.resolve() == concordance.resolve():
+            continue
+        m = re.fullmatch(r"¶(\d+)(?:–(\d+))?", a.get_text())
+        assert m, f"{page.name}: a ¶ link reads {a.get_text()!r}"
+        section = a.find_parent("section")["id"]
+        in_bibliography = a.find_parent("div", class_="citation") is not None  # made after the page is read
+        for n in range(int(m[1]), int(m[2] or m[1]) + 1):
+            if n > 46:
+                continue
+            if in_bibliography:
+                assert any(p == str(page.resolve()) for p, _ in listed[n]), f"¶{n}: {page.name} is not in its entry"
+            else:
+                assert (str(page.resolve()), section) in listed[n], f"¶{n} in {page.name}#{section} is not in its entry"
+
+
+def test_paragraph_ranges_are_set_with_an_en_dash(built_book):
+    for page in sorted(built_book.rglob("*.html")):
+        soup = _soup(page)
+        for code in soup.select("article pre, article code"):
+            code.decompose()
+        article = soup.select_one("article")
+        if article is None:
+            continue
+        hyphens = re.findall(r"¶\s?\d+-\d+", article.get_text())
+        assert not hyphens, f"{page.relative_to(built_book)}: {hyphens}"
 
 
 def test_every_table_of_data_can_be_downloaded_from_the_site(built_book):

@@ -47,6 +47,19 @@ def test_the_marked_cell_alone_is_bold():
     assert text.count("**") == 2 and "**Symbolic\\: here**" in text, text
 
 
+def test_a_written_number_leads_the_caption_and_sphinx_gets_no_caption_to_number():
+    text = tables.markdown_table(_frame(), "Caption", "tbl-x", index=False, number="A1.2")
+    head = text.split("| What", 1)[0]
+    assert head.startswith("::::{container} written-caption\n:name: tbl-x\n"), head
+    assert "*Table A1.2* Caption" in head and ":::{table}\n:align: left" in head, head
+    assert ":name:" not in head.split(":::{table}")[1], "the table itself must carry no label"
+    assert text.count("::::") == 2, text
+    plain = tables.markdown_table(_frame(), "Caption", "tbl-x", index=False)
+    assert plain.startswith(":::{table} Caption\n:name: tbl-x\n") and "container" not in plain, plain
+    unnumbered = tables.markdown_table(_frame(), "Caption", "tbl-x", index=False, number="")
+    assert "\nCaption\n" in unnumbered and "*Table" not in unnumbered, unnumbered
+
+
 def test_rounded_rounds_half_up_and_keeps_empty_cells_empty():
     frame = pd.DataFrame({"x": [52.5, 12.49, float("nan")], "y": ["a", "b", "c"]})
     out = tables.rounded(frame, ["x"])
