@@ -4,7 +4,8 @@
   (``sphinx_external_toc``), so the runner and the book can never disagree about it.
 - A chapter's parameters, their defaults and their meanings come from its cell tagged
   ``parameters``, read with ``papermill.inspect_notebook`` (the meaning is the comment on the
-  parameter's line).
+  parameter's line). They are read when first asked for (a parameter given on the command
+  line, the ``params`` listing), so a build that passes none does not import papermill.
 - The study code a chapter runs is found with the standard library's ``modulefinder``,
   looking only in this repository: the ``halfopen`` modules its code cells import, and the
   modules those import. The runner re-executes a chapter when one of them changes, and never
@@ -17,7 +18,7 @@ import ast
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from modulefinder import ModuleFinder
 from pathlib import Path
@@ -37,17 +38,36 @@ class Parameter:
     help: str
 
 
-@dataclass
 class Chapter:
-    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path."""
+    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path.
 
-    name: str
-    path: Path
-    parameters: dict[str, Parameter] = field(default_factory=dict)
+    Its :attr:`parameters` are those given, or else read from the notebook when first asked
+    for (:func:`declared_parameters`). Two chapters are the same when name and path are.
+    """
+
+    def __init__(self, name: str, path: Path, parameters: dict[str, Parameter] | None = None):
+        self.name = name
+        self.path = Path(path)
+        self._parameters = parameters
+
+    @property
+    def parameters(self) -> dict[str, Parameter]:
+        if self._parameters is None:
+            self._parameters = declared_parameters(self.path)
+        return self._parameters
 
     @property
     def declared(self) -> set[str]:
         return set(self.parameters)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Chapter) and (self.name, self.path) == (other.name, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.path))
+
+    def __repr__(self) -> str:
+        return f"Chapter({self.name!r}, {str(self.path)!r})"
 
 
 def book_root(root: Path | None = None) -> Path:
@@ -73,13 +93,13 @@ def toc_documents(root: Path | None = None) -> list[str]:
 
 
 def chapters(root: Path | None = None) -> list[Chapter]:
-    """The notebook chapters of ``_toc.yml``, in book order, with their declared parameters."""
+    """The notebook chapters of ``_toc.yml``, in book order (parameters read when asked for)."""
     root = book_root(root)
     out = []
     for doc in toc_documents(root):
         path = root / f"{doc}.ipynb"
         if path.exists():
-            out.append(Chapter(Path(doc).name, path, declared_parameters(path)))
+            out.append(Chapter(Path(doc).name, path))
     return out
 
 

@@ -6,6 +6,8 @@ runner's tests (test_runner.py) prove that the parameters reach the kernels.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -89,6 +91,24 @@ def test_study_modules_follow_imports_inside_the_study_package_only(tmp_path):
     other = make_notebook(tmp_path / "e.ipynb", "data_dir = None", "from halfopen import paths\n")
     assert "diagram.py" not in {p.name for p in chapters.study_modules(other, ROOT)}
     assert chapters.study_code_hash(nb, ROOT) != chapters.study_code_hash(other, ROOT)
+
+
+def test_papermill_reads_a_chapters_parameters_only_when_one_is_given():
+    """Listing the chapters, hashing their study code and resolving no parameters (a build
+    without -p) import no papermill; a parameter given does, to check that a chapter declares it."""
+    probe = (
+        "import sys\n"
+        "from halfopen_book import chapters, parameters\n"
+        "book = chapters.chapters()\n"
+        "parameters.resolve(book, {}, book)\n"
+        "[chapters.study_code_hash(c.path) for c in book]\n"
+        "print('papermill' in sys.modules)\n"
+        "parameters.resolve(book, {'data_dir': None}, book)\n"
+        "print('papermill' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"]
 
 
 # --------------------------------------------------------------------------- selecting chapters

@@ -232,11 +232,18 @@ def test_a_noop_rebuild_executes_no_chapter(copied_book):
 def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(copied_book):
     copy, build = copied_book["copy"], copied_book["build"]
     html_before = tree_hashes(build / "html")
-    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    env = {k: v for k, v in os.environ.items() if k not in ("HALFOPEN_DATA_DIR", "HALFOPEN_READ_LOG")}
+    env["PYTHONPATH"] = str(copy)  # as copies.halfopen, with Python listing each import on stderr
+    cmd = [sys.executable, "-X", "importtime", "-m", "halfopen", "build", "--build-dir", str(build), "--no-progress"]
+    proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, fail(proc)
     assert "Book unchanged" in proc.stdout, fail(proc)
     assert "Sphinx: building" not in proc.stdout, "Sphinx ran although nothing had changed"
     assert tree_hashes(build / "html") == html_before
+    # What only executing a chapter needs is not imported when no chapter executes.
+    imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", proc.stderr, re.M))
+    assert "halfopen_book.build" in imported, "no import record (python -X importtime)"
+    assert not imported & {"papermill", "nbclient", "jupyter_client"}, sorted(imported)
 
 
 @pytest.mark.slow
