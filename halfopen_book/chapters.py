@@ -6,10 +6,12 @@
   ``parameters``, read with ``papermill.inspect_notebook`` (the meaning is the comment on the
   parameter's line). They are read when first asked for (a parameter given on the command
   line, the ``params`` listing), so a build that passes none does not import papermill.
-- The study code a chapter runs is found with the standard library's ``modulefinder``,
-  looking only in this repository: the ``halfopen`` modules its code cells import, and the
-  modules those import. The runner re-executes a chapter when one of them changes, and never
-  because the book machinery (this package) changed.
+- The study code a chapter runs is found from the ``import`` statements of its code cells
+  and of the ``halfopen`` modules they reach, read with the standard library's :mod:`ast`:
+  the study package's import graph is read once (and again only for a module whose file
+  changed), and each chapter's modules are the part of it the chapter reaches. Imports of
+  other packages are not followed. The runner re-executes a chapter when one of its modules
+  changes, and never because the book machinery (this package) changed.
 """
 
 from __future__ import annotations
@@ -17,10 +19,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass
 from functools import cache
-from modulefinder import ModuleFinder
 from pathlib import Path
 from typing import Any
 
@@ -158,37 +158,107 @@ def code_cells(path: Path) -> str:
             source = "".join(cell["source"])
             try:
                 ast.parse(source)
-            except SyntaxError:  # IPython syntax (a magic): modulefinder can't read it
+            except SyntaxError:  # IPython syntax (a magic): not Python, and imports nothing we follow
                 continue
             parts.append(source)
     return "\n\n".join(parts)
 
 
-@cache
-def _study_modules(script: str, root: Path) -> tuple[Path, ...]:
-    finder = ModuleFinder(path=[str(root)])  # only this repository: other imports are not followed
-    with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp) / "chapter.py"
-        f.write_text(script, encoding="utf-8")
-        finder.run_script(str(f))
-    package = (root / STUDY_PACKAGE).resolve()
+def imported_names(tree: ast.AST, package: str | None = None) -> set[str]:
+    """Every absolute name an ``import`` anywhere in ``tree`` may load.
+
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a
+    module or a name in ``a``; a name that is no module simply matches no file). Relative
+    imports are resolved against ``package``, the package of the module the code is in.
+    Imports inside functions count too: the module needs them when the function runs.
+    """
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if not package:
+                    continue
+                parts = package.split(".")
+                if node.level - 1 >= len(parts):
+                    continue
+                base = ".".join(parts[: len(parts) - (node.level - 1)])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _module_file(name: str, root: Path) -> Path | None:
+    """The file of study module ``name`` (``halfopen.data``) under ``root``, if it is one."""
+    if name != STUDY_PACKAGE and not name.startswith(STUDY_PACKAGE + "."):
+        return None
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _files_loaded(names: set[str], root: Path) -> set[Path]:
+    """The study files importing ``names`` loads: each module and the packages above it."""
     files = set()
-    for module in finder.modules.values():
-        if module.__file__ and Path(module.__file__).resolve().is_relative_to(package):
-            files.add(Path(module.__file__).resolve())
-    return tuple(sorted(files))
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            f = _module_file(".".join(parts[:i]), root)
+            if f is not None:
+                files.add(f)
+    return files
 
 
-def study_modules(path: Path, root: Path | None = None) -> list[Path]:
-    """The files of the study package that the chapter's code imports, directly or not."""
-    return list(_study_modules(code_cells(path), book_root(root).resolve()))
+@cache
+def _module_imports(path: Path, root: Path, mtime_ns: int, size: int) -> frozenset[Path]:
+    """The study files module ``path`` imports directly (cached while its file is unchanged)."""
+    rel = path.relative_to(root).with_suffix("")
+    module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+    package = module if rel.name == "__init__" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    return frozenset(_files_loaded(imported_names(tree, package), root))
 
 
-def study_code_hash(path: Path, root: Path | None = None) -> str:
+def study_graph(root: Path | None = None) -> dict[Path, frozenset[Path]]:
+    """The study package's import graph: each module's file and the study files it imports."""
+    base = book_root(root).resolve()
+    graph = {}
+    for f in sorted((base / STUDY_PACKAGE).rglob("*.py")):
+        f = f.resolve()
+        st = f.stat()
+        graph[f] = _module_imports(f, base, st.st_mtime_ns, st.st_size)
+    return graph
+
+
+def study_modules(path: Path, root: Path | None = None, graph: dict[Path, frozenset[Path]] | None = None) -> list[Path]:
+    """The files of the study package that the chapter's code imports, directly or not.
+
+    ``graph`` is :func:`study_graph` of ``root``, when the caller already has it (a build
+    reads it once for all its chapters).
+    """
+    base = book_root(root).resolve()
+    graph = study_graph(base) if graph is None else graph
+    todo = list(_files_loaded(imported_names(ast.parse(code_cells(path))), base))
+    found: set[Path] = set()
+    while todo:
+        f = todo.pop()
+        if f not in found:
+            found.add(f)
+            todo.extend(graph.get(f, ()))
+    return sorted(found)
+
+
+def study_code_hash(path: Path, root: Path | None = None, graph: dict[Path, frozenset[Path]] | None = None) -> str:
     """Hash of the study code the chapter runs (names and bytes of those modules)."""
     h = hashlib.sha256()
     base = book_root(root).resolve()
-    for f in study_modules(path, root):
+    for f in study_modules(path, root, graph):
         h.update(f.relative_to(base).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 

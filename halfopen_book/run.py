@@ -32,7 +32,7 @@ from typing import Any
 from halfopen import data, paths
 
 from . import parameters as parameters_mod
-from .chapters import Chapter, book_root, chapters, select, study_code_hash
+from .chapters import Chapter, book_root, chapters, select, study_code_hash, study_graph
 
 MANIFEST_VERSION = 2
 
@@ -340,13 +340,14 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     validate_tables(per_chapter, verdicts_dir(out))
     env = environment_hash(root)
+    graph = study_graph(root)  # the study package's imports, read once for every chapter
     jobs = jobs or default_jobs()
 
     results: dict[str, Result] = {}
     todo = []
     for c in selected:
         params = dict(per_chapter[c.name])
-        inputs = Inputs(notebook_hash(c.path), params, study_code_hash(c.path, root), env)
+        inputs = Inputs(notebook_hash(c.path), params, study_code_hash(c.path, root, graph), env)
         executed = out / f"{c.name}.ipynb"
         reasons = ["forced"] if force else stale_reasons(read_manifest(out, c.name), inputs, executed)
         if reasons:
