@@ -4,15 +4,15 @@
     python3 tasks.py book    build the whole book into _build/html (executing every chapter)
     python3 tasks.py test    run the whole test suite
     python3 tasks.py lab     (optional) open the chapters in JupyterLab, in the book's environment
+    python3 tasks.py chromium    find the Chromium the PDFs and browser tests drive (--check: only say)
 
 Each creates .venv and installs the pinned requirements.txt the first time, and again only
 when requirements.txt or pyproject.toml changed (a stamp in .venv records their hash), so a
-second run installs nothing. `test` also finds a Chromium for the browser tests
-($HALFOPEN_CHROMIUM, Debian's /usr/bin/chromium, or chromium, chromium-browser or Google Chrome
-on the PATH, as a hosted CI runner has) and, when there is none, installs Debian's chromium
-with apt-get: as root, or through sudo where sudo needs no password; otherwise it says how.
-Anything after the command is passed on (to `python -m halfopen build`, to pytest, or to
-JupyterLab).
+second run installs nothing. `test` (and `chromium`) find a Chromium for the browser tests
+(halfopen_book/chromium.py says where they look) and, when there is none, install Debian's
+chromium with apt-get: as root, or through sudo where sudo needs no password; otherwise say how
+(`chromium --check` installs nothing and exits 1). Anything after `book`, `test` or `lab` is
+passed on (to `python -m halfopen build`, to pytest, or to JupyterLab).
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # the Chromium finder, which needs only the standard library
+
+from halfopen_book.chromium import find_chromium  # noqa: E402
+
 VENV = ROOT / ".venv"
 STAMP = VENV / ".requirements.sha256"
 PY = VENV / "bin" / "python"
@@ -65,20 +69,6 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted + "\n")
 
 
-#: The browsers the tests can drive, in the order halfopen_book.pdf.find_chromium tries them.
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-
-
-def find_chromium() -> str | None:
-    """The browser the tests will use (the same search as halfopen_book.pdf.find_chromium)."""
-    named = os.environ.get("HALFOPEN_CHROMIUM")
-    if named:
-        return named if Path(named).is_file() else shutil.which(named)
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
-
-
 def _as_root() -> list[str] | None:
     """The prefix that runs a command as root: none for root, `sudo -n` where it needs no password."""
     if os.geteuid() == 0:
@@ -89,10 +79,10 @@ def _as_root() -> list[str] | None:
     return None
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser tests if no Chromium is found and we may."""
-    if find_chromium():
-        return
+def ensure_chromium() -> str | None:
+    """The Chromium found, after installing Debian's chromium if there is none and we may."""
+    if found := find_chromium():
+        return found
     prefix = _as_root()
     if prefix is not None and shutil.which("apt-get"):
         print("Installing Debian's chromium for the browser tests ...", flush=True)
@@ -102,19 +92,23 @@ def ensure_chromium() -> None:
         subprocess.check_call(
             [*apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env
         )
-    else:
-        print(
-            "warning: Debian's chromium is missing; the browser tests will fail. "
-            "Install it with: sudo apt-get install chromium",
-            file=sys.stderr,
-        )
+        return find_chromium()
+    print(
+        "warning: no Chromium found; the browser tests will fail. Install it with: sudo apt-get install chromium",
+        file=sys.stderr,
+    )
+    return None
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("book", "test", "lab"):
+    if not argv or argv[0] not in ("book", "test", "lab", "chromium"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "chromium":
+        found = find_chromium() if "--check" in rest else ensure_chromium()
+        print(found or "no Chromium found")
+        return 0 if found else 1
     ensure_venv()
     if command == "book":
         return subprocess.call([str(PY), "-m", "halfopen", "build", *rest], cwd=ROOT)
