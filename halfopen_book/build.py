@@ -153,8 +153,8 @@ def addresses(config: dict[str, Any], environ: dict[str, str] | None = None) -> 
 
 
 #: The launch buttons a build with a repository gets: Binder, opening the chapter in JupyterLab
-#: (as ``python3 tasks.py lab`` does), from the repository's ``requirements.txt`` and
-#: ``runtime.txt``. No Colab: it has neither this package nor ``data/``.
+#: (as ``python3 tasks.py lab`` does), from the repository's ``binder/requirements.txt`` and
+#: ``binder/runtime.txt``. No Colab: it has neither this package nor ``data/``.
 LAUNCH_BUTTONS = {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"}
 #: Pages the sitemap leaves out: they are tools, not content.
 SITEMAP_EXCLUDES = ["search.html", "genindex.html"]
