@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -164,6 +165,17 @@ def code_cells(path: Path) -> str:
     return "\n\n".join(parts)
 
 
+def _statements(body: list[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement of ``body``, nested ones included (an import is always a statement, so
+    the expressions, most of a module's nodes, need not be visited)."""
+    for node in body:
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
 def imported_names(tree: ast.AST, package: str | None = None) -> set[str]:
     """Every absolute name an ``import`` anywhere in ``tree`` may load.
 
@@ -173,7 +185,7 @@ def imported_names(tree: ast.AST, package: str | None = None) -> set[str]:
     Imports inside functions count too: the module needs them when the function runs.
     """
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _statements(getattr(tree, "body", [])):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
