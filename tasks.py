@@ -1,24 +1,33 @@
 #!/usr/bin/env python3
-"""The book's two commands, for a fresh machine that has only Python 3.11.
+"""The book's commands, for a fresh machine that has only Python 3.11.
 
-    python3 tasks.py book    build the whole book into _build/html (executing every chapter)
-    python3 tasks.py test    run the whole test suite
-    python3 tasks.py lab     (optional) open the chapters in JupyterLab, in the book's environment
+    python3 tasks.py book        build the whole book into _build/html (executing every chapter)
+    python3 tasks.py test        run the whole test suite
+    python3 tasks.py lab         (optional) open the chapters in JupyterLab
+    python3 tasks.py chromium    find the Chromium the PDFs and browser tests drive (--check: only say)
 
-Each creates .venv and installs the pinned requirements.txt the first time, and again only
-when requirements.txt or pyproject.toml changed (a stamp in .venv records their hash), so a
-second run installs nothing. `test` also finds a Chromium for the browser tests
-($HALFOPEN_CHROMIUM, Debian's /usr/bin/chromium, or chromium, chromium-browser or Google Chrome
-on the PATH, as a hosted CI runner has) and, when there is none, installs Debian's chromium
-with apt-get: as root, or through sudo where sudo needs no password; otherwise it says how.
-Anything after the command is passed on (to `python -m halfopen build`, to pytest, or to
-JupyterLab).
+`book` and `test` use .venv, made from the pinned requirements.txt (the book's environment).
+`lab` uses .venv-lab, made from binder/requirements.txt: the same pins plus JupyterLab and what
+only JupyterLab needs, the file Binder installs too. Keeping JupyterLab out of .venv keeps its
+dependencies out of every build and test (jsonschema's format checkers among them, which
+compile a grammar whenever jsonschema is imported). Each environment is created the first time
+and brought back to its pins only when its requirement files or pyproject.toml change (a stamp
+in the environment records their hash), so a second run installs nothing; a package the pins
+no longer name is removed then.
+
+`test` (and `chromium`) find a Chromium for the browser tests (halfopen_book/chromium.py says
+where they look) and, when there is none, install Debian's chromium with apt-get: as root, or
+through sudo where sudo needs no password; otherwise say how (`chromium --check` installs
+nothing and exits 1). Anything after `book`, `test` or `lab` is passed on (to
+`python -m halfopen build`, to pytest, or to JupyterLab).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,57 +35,76 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # the Chromium finder, which needs only the standard library
+
+from halfopen_book.chromium import find_chromium  # noqa: E402
+
 VENV = ROOT / ".venv"
-STAMP = VENV / ".requirements.sha256"
 PY = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements.txt"
+LAB_VENV = ROOT / ".venv-lab"
+LAB_REQUIREMENTS = ROOT / "binder" / "requirements.txt"
+STAMP = ".requirements.sha256"
+#: What a fresh venv brings with it, and this project: never removed as "not pinned".
+ALWAYS_INSTALLED = {"pip", "setuptools", "wheel", "halfopen"}
 
 
-def _requirements_hash() -> str:
+def requirement_files(requirements: Path) -> list[Path]:
+    """``requirements`` and the files it includes with ``-r`` (paths relative to the including file)."""
+    files = [requirements]
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith(("-r ", "--requirement ")):
+            files += requirement_files((requirements.parent / line.split(None, 1)[1]).resolve())
+    return files
+
+
+def canonical(name: str) -> str:
+    """A distribution's name as pip compares names (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned_names(requirements: Path) -> set[str]:
+    """The names the requirement files pin (``NAME==VERSION``), canonical."""
+    names = set()
+    for f in requirement_files(requirements):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line and not line.startswith("-"):
+                names.add(canonical(re.split(r"[\s\[=<>!~;]", line, maxsplit=1)[0]))
+    return names
+
+
+def _requirements_hash(requirements: Path) -> str:
     h = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
-        h.update((ROOT / name).read_bytes())
+    for f in [*requirement_files(requirements), ROOT / "pyproject.toml"]:
+        h.update(f.read_bytes())
     return h.hexdigest()
 
 
-def ensure_venv() -> None:
-    """Create .venv and install requirements.txt unless the stamp says it's current."""
+def ensure_venv(venv_dir: Path = VENV, requirements: Path = REQUIREMENTS) -> Path:
+    """Create ``venv_dir`` and make it hold exactly the pins of ``requirements``, unless its
+    stamp says it already does; return its Python."""
+    python = venv_dir / "bin" / "python"
     if sys.version_info[:2] != (3, 11):
-        print(f"note: requirements.txt is pinned for Python 3.11; this is {sys.version.split()[0]}", file=sys.stderr)
-    if not PY.exists():
-        print("Creating .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = _requirements_hash()
-    if STAMP.exists() and STAMP.read_text().strip() == wanted:
-        return
-    print("Installing the pinned requirements into .venv ...", flush=True)
-    subprocess.check_call(
-        [
-            str(PY),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            str(ROOT / "requirements.txt"),
-        ],
-        cwd=ROOT,
-    )
-    STAMP.write_text(wanted + "\n")
-
-
-#: The browsers the tests can drive, in the order halfopen_book.pdf.find_chromium tries them.
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-
-
-def find_chromium() -> str | None:
-    """The browser the tests will use (the same search as halfopen_book.pdf.find_chromium)."""
-    named = os.environ.get("HALFOPEN_CHROMIUM")
-    if named:
-        return named if Path(named).is_file() else shutil.which(named)
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+        print(f"note: the requirements are pinned for Python 3.11; this is {sys.version.split()[0]}", file=sys.stderr)
+    if not python.exists():
+        print(f"Creating {venv_dir.name} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    stamp, wanted = venv_dir / STAMP, _requirements_hash(requirements)
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return python
+    print(f"Installing the pinned {requirements.relative_to(ROOT)} into {venv_dir.name} ...", flush=True)
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.check_call([*pip, "install", "--quiet", "-r", str(requirements)], cwd=ROOT)
+    listed = subprocess.run([*pip, "list", "--format=json"], cwd=ROOT, capture_output=True, text=True, check=True)
+    keep = pinned_names(requirements) | ALWAYS_INSTALLED
+    extra = sorted(d["name"] for d in json.loads(listed.stdout) if canonical(d["name"]) not in keep)
+    if extra:  # pinned once, no longer: an environment made before the pins changed still has them
+        print(f"Removing what {requirements.relative_to(ROOT)} no longer pins: {', '.join(extra)}", flush=True)
+        subprocess.check_call([*pip, "uninstall", "--quiet", "--yes", *extra], cwd=ROOT)
+    stamp.write_text(wanted + "\n")
+    return python
 
 
 def _as_root() -> list[str] | None:
@@ -89,10 +117,10 @@ def _as_root() -> list[str] | None:
     return None
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium for the browser tests if no Chromium is found and we may."""
-    if find_chromium():
-        return
+def ensure_chromium() -> str | None:
+    """The Chromium found, after installing Debian's chromium if there is none and we may."""
+    if found := find_chromium():
+        return found
     prefix = _as_root()
     if prefix is not None and shutil.which("apt-get"):
         print("Installing Debian's chromium for the browser tests ...", flush=True)
@@ -102,29 +130,35 @@ def ensure_chromium() -> None:
         subprocess.check_call(
             [*apt, "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env
         )
-    else:
-        print(
-            "warning: Debian's chromium is missing; the browser tests will fail. "
-            "Install it with: sudo apt-get install chromium",
-            file=sys.stderr,
-        )
+        return find_chromium()
+    print(
+        "warning: no Chromium found; the browser tests will fail. Install it with: sudo apt-get install chromium",
+        file=sys.stderr,
+    )
+    return None
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("book", "test", "lab"):
+    if not argv or argv[0] not in ("book", "test", "lab", "chromium"):
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    ensure_venv()
-    if command == "book":
-        return subprocess.call([str(PY), "-m", "halfopen", "build", *rest], cwd=ROOT)
+    if command == "chromium":
+        found = find_chromium() if "--check" in rest else ensure_chromium()
+        print(found or "no Chromium found")
+        return 0 if found else 1
     if command == "lab":
-        # The kernel is this environment's: a chapter imports the same halfopen, reads the
-        # same data/ (or its data_dir parameter) and refuses a bad table with the same message.
+        # The kernel is .venv-lab's: the book's pins and this package (editable), so a chapter
+        # imports the same halfopen, reads the same data/ (or its data_dir parameter) and
+        # refuses a bad table with the same message as the book command.
+        python = ensure_venv(LAB_VENV, LAB_REQUIREMENTS)
         root_flag = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-        return subprocess.call([str(PY), "-m", "jupyterlab", "chapters", *root_flag, *rest], cwd=ROOT)
+        return subprocess.call([str(python), "-m", "jupyterlab", "chapters", *root_flag, *rest], cwd=ROOT)
+    python = ensure_venv()
+    if command == "book":
+        return subprocess.call([str(python), "-m", "halfopen", "build", *rest], cwd=ROOT)
     ensure_chromium()
-    return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Run it from the repository with the README's environment:
     .venv/bin/python benchmarks/bench_build.py            # 3 runs of each, the book at HEAD
     .venv/bin/python benchmarks/bench_build.py --runs 5 --ref main~2
     .venv/bin/python benchmarks/bench_build.py --source /some/copy/of/the/book
+    .venv/bin/python benchmarks/bench_build.py --noop-only --runs 5   # the no-op rebuild alone
 
 It prints, side by side and measured in one run on the same machine, the median of N runs of:
 
@@ -19,6 +20,9 @@ It prints, side by side and measured in one run on the same machine, the median 
   ``halfopen_book/pdf.py``): it must execute no chapter;
 - the floor: every code cell of every chapter, run in ONE plain Python process (libraries
   imported once, a fresh namespace per chapter, no kernel, no papermill, no Sphinx).
+
+With ``--noop-only`` it builds one copy cold, once, and then times ``--runs`` no-op rebuilds
+of it (target: a median under :data:`NOOP_SECONDS`), without the other measurements.
 
 Everything happens in temporary copies (``git archive`` of the ref, or a copy of
 ``--source``); nothing is written to the repository's data/, chapters/ or _build/.
@@ -46,6 +50,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 TARGETS = {"cold_ratio": 0.6, "noop": 0.10, "edit": 0.60}
+#: The no-op rebuild's target in seconds (issue 21): under one second, median of five runs.
+NOOP_SECONDS = 1.0
 SUMMARY = re.compile(r"^(\d+) executed, (\d+) cached, (\d+) failed$", re.M)
 
 
@@ -214,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", type=Path, help="measure this folder instead of a git ref")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, builds)")
     ap.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    ap.add_argument(
+        "--noop-only", action="store_true", help="build one copy cold, then time only --runs no-op rebuilds"
+    )
     ap.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # internal: the floor's child process
     args = ap.parse_args(argv)
     if args.floor:
@@ -226,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     info["book"] = what
     info["load_before"] = load()
     print(f"Benchmarking {what} in {work}: {args.runs} run(s) of each measurement", flush=True)
+    if args.noop_only:
+        return noop_only(pristine, work, info, args)
 
     times: dict[str, list[float]] = {
         k: [] for k in ("ours_cold", "jb_force", "ours_noop", "ours_edit", "ours_tool", "floor")
@@ -291,6 +302,53 @@ def main(argv: list[str] | None = None) -> int:
     else:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if notes else 0
+
+
+def noop_only(pristine: Path, work: Path, info: dict, args: argparse.Namespace) -> int:
+    """One cold build of a copy, then ``args.runs`` timed no-op rebuilds of it."""
+    notes: list[str] = []
+    copy, build = fresh_copy(pristine, work, "ours"), work / "ours-build"
+    logs = work / "logs"
+    logs.mkdir()
+    s, code, out = ours(copy, build, logs / "ours_cold.log")
+    _check("ours cold", code, out, logs / "ours_cold.log", notes)
+    print(f"  cold build: {s:.1f}s", flush=True)
+    times = []
+    for i in range(args.runs):
+        log = logs / f"ours_noop-{i}.log"
+        s, code, out = ours(copy, build, log)
+        _check("ours no-op", code, out, log, notes)
+        if "Book unchanged" not in out:
+            notes.append(f"run {i}: the no-op rebuild was not a no-op (log: {log})")
+        times.append(s)
+        print(f"  no-op {i + 1}: {s:.2f}s", flush=True)
+    info["load_after"] = load()
+    print()
+    print(noop_report(info, times))
+    for n in notes:
+        print(f"NOTE: {n}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "runs": {"ours_noop": times}}, indent=1) + "\n")
+    if args.keep:
+        print(f"\nKept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if notes else 0
+
+
+def noop_report(info: dict, times: list[float]) -> str:
+    """The no-op rebuild's median, its runs and its verdict against :data:`NOOP_SECONDS`."""
+    med = statistics.median(times)
+    verdict = "meets" if med < NOOP_SECONDS else "MISSES"
+    return "\n".join(
+        [
+            f"Book:     {info['book']}",
+            f"Machine:  {info['cores']} cores, {info['cpu']}, Python {info['python']}, {info['system']}",
+            f"Date:     {info['date']}; load average before {info['load_before']}, after {info['load_after']}",
+            f"No-op rebuild, our runner: median {med:.2f} s of {len(times)} runs "
+            f"({' '.join(f'{t:.2f}' for t in times)}); target < {NOOP_SECONDS:.0f} s: {verdict}",
+        ]
+    )
 
 
 def _check(what: str, code: int, out: str, log: Path, notes: list[str]) -> None:

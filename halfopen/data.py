@@ -26,12 +26,13 @@ import json
 import os
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from . import paths, validation
 from .validation import MAX_LISTED_PROBLEMS, DataError, Problem  # noqa: F401 (the loader's interface)
+
+if TYPE_CHECKING:  # pandas is imported by load(): validating, as the runner does, needs none
+    import pandas as pd
 
 READ_LOG_ENV = "HALFOPEN_READ_LOG"
 #: Where valid results are remembered (default ``_build/validated``, which git ignores).
@@ -272,6 +273,8 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     Integers come back as pandas ``Int64`` (missing values allowed where not required),
     numbers as ``float64``, booleans as ``boolean``, text as ``object``.
     """
+    import pandas as pd
+
     folder = paths.data_dir(data_dir)
     res = resource(name, folder)
     validate(folder)

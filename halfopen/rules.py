@@ -21,7 +21,6 @@ rule in words and whose ``cell`` is the cell's text as the file writes it. This 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,19 @@ import pandas as pd
 from frictionless import Check, Checklist, FrictionlessException, errors
 
 from . import derive
-from .validation import Problem, Table, canonical_hint, constraint_rule, display, fold, value_note, width_problem
+from .validation import (
+    CONSTRAINTS,
+    Problem,
+    Table,
+    broken_constraint,
+    canonical_hint,
+    constraint_rule,
+    display,
+    fold,
+    typed,
+    value_note,
+    width_problem,
+)
 
 
 class RuleError(errors.CellError):
@@ -347,8 +358,6 @@ ALWAYS = (strict_cells, canonical_names)
 
 # --------------------------------------------------------------------------- running frictionless
 
-_CONSTRAINT = re.compile(r'constraint "(\w+)"')
-_POSITION = re.compile(r"at position (\d+)")
 #: When one cell has several problems, the one said: ours (the most precise), then the standard's.
 _RANK = {"halfopen-strict": 0, "type-error": 1, "constraint-error": 2, "foreign-key": 3}
 
@@ -419,7 +428,7 @@ def _words(found: list, res: dict[str, Any], table: Table, other: Any) -> list[P
                     (number, -1, width_problem(number, cells_of.get(number, list(error.cells)), fields, shown))
                 )
             continue
-        ranked.append((number or 0, _RANK.get(error.type, 9), _problem(error, res, by_name, shown, other)))
+        ranked.append((number or 0, _RANK.get(error.type, 9), _problem(error, res, by_name, table, other)))
     # one problem per cell: ours first, then type, constraint, foreign key; rules across cells all
     best: dict[tuple, int] = {}
     for number, rank, p in ranked:
@@ -436,8 +445,31 @@ def _words(found: list, res: dict[str, Any], table: Table, other: Any) -> list[P
     return out
 
 
-def _problem(error: Any, res: dict[str, Any], by_name: dict, shown: str, other: Any) -> Problem:
-    """One frictionless error in the book's words."""
+def _first_with_key(table: Table, fields: list[dict[str, Any]], key: list[str], values: list[str], before: int) -> int:
+    """The row of ``table`` above row ``before`` whose ``key`` columns hold ``values`` (read as
+    their types, as the standard compares keys), or 0 when there is none."""
+    kinds = {f["name"]: f.get("type", "string") for f in fields}
+    columns = [table.header.index(k) for k in key if k in table.header]
+    if len(columns) != len(key):
+        return 0
+
+    def read(raw: str, name: str) -> Any:
+        raw = raw.strip()  # the standard reads " 2019" as 2019 (the book refuses the space elsewhere)
+        return raw if value_note(raw, kinds[name]) else typed(raw, kinds[name])
+
+    wanted = [read(v, k) for v, k in zip(values, key)]
+    for number, cells in table.rows:
+        if number >= before:
+            break
+        if [read(cells[j] if j < len(cells) else "", k) for j, k in zip(columns, key)] == wanted:
+            return number
+    return 0
+
+
+def _problem(error: Any, res: dict[str, Any], by_name: dict, table: Table, other: Any) -> Problem:
+    """One frictionless error in the book's words: its kind and place are frictionless's, the
+    rule is said from the schema (``datapackage.json``) and the table's own rows."""
+    shown = table.shown
     number = getattr(error, "row_number", None)
     cells = list(getattr(error, "cells", []) or [])
     names = [f["name"] for f in res["schema"]["fields"]]
@@ -456,9 +488,12 @@ def _problem(error: Any, res: dict[str, Any], by_name: dict, shown: str, other: 
     if error.type == "constraint-error":
         fld = by_name[error.field_name]
         text = raw(error.field_name)
-        match = _CONSTRAINT.search(error.note)
-        name = match.group(1) if match else "?"
-        rule = constraint_rule(fld, name)
+        name = broken_constraint(text, fld)
+        if name is None:  # the schema's constraints, as the standard defines them, all hold
+            named = [c for c in CONSTRAINTS if c in fld.get("constraints", {})]
+            rule = "breaks a constraint of its column: " + "; ".join(constraint_rule(fld, c) for c in named)
+        else:
+            rule = constraint_rule(fld, name)
         if name == "enum":
             rule += canonical_hint(text, [str(v) for v in fld["constraints"]["enum"]])
         return Problem(shown, rule, row=number, column=error.field_name, value=text)
@@ -466,8 +501,8 @@ def _problem(error: Any, res: dict[str, Any], by_name: dict, shown: str, other: 
         key = res["schema"].get("primaryKey") or []
         key = [key] if isinstance(key, str) else list(key)
         values = [raw(k) for k in key]
-        match = _POSITION.search(error.note)
-        first = f" of row {match.group(1)}" if match else ""
+        row = _first_with_key(table, res["schema"]["fields"], key, values, number or 0)
+        first = f" of row {row}" if row else ""
         return Problem(
             shown,
             f"duplicates the key ({', '.join(f'{k}={v}' for k, v in zip(key, values))}){first}",

@@ -165,23 +165,36 @@ def constraint_rule(fld: dict[str, Any], name: str) -> str:
     return f"breaks the constraint {name} = {cons.get(name)!r}"
 
 
+#: The Table Schema constraints the book checks a cell against, in the order a broken one is named.
+CONSTRAINTS = ("required", "enum", "minimum", "maximum", "pattern", "minLength", "maxLength")
+
+
+def broken_constraint(raw: str, fld: dict[str, Any]) -> str | None:
+    """The first of the field's constraints (its schema's ``constraints``) the cell's text
+    ``raw`` breaks, or None. A cell whose text does not read as the field's type
+    (:func:`value_note`) breaks none: its type is the problem."""
+    cons = fld.get("constraints", {})
+    if raw == "":
+        return "required" if cons.get("required") else None
+    kind = fld.get("type", "string")
+    if value_note(raw, kind):
+        return None
+    value = typed(raw, kind)
+    text = str(value)
+    breaks = {
+        "enum": lambda c: value not in c,
+        "minimum": lambda c: value < c,
+        "maximum": lambda c: value > c,
+        "pattern": lambda c: re.fullmatch(c, text) is None,
+        "minLength": lambda c: len(text) < c,
+        "maxLength": lambda c: len(text) > c,
+    }
+    return next((name for name in CONSTRAINTS[1:] if name in cons and breaks[name](cons[name])), None)
+
+
 def _fits(raw: str, fld: dict[str, Any]) -> bool:
     """Whether a cell would be valid (for a hint only: the standard's check is frictionless's)."""
-    kind, cons = fld.get("type", "string"), fld.get("constraints", {})
-    if raw == "":
-        return not cons.get("required")
-    if value_note(raw, kind):
-        return False
-    value = typed(raw, kind)
-    if "enum" in cons and value not in cons["enum"]:
-        return False
-    if "minimum" in cons and value < cons["minimum"]:
-        return False
-    if "maximum" in cons and value > cons["maximum"]:
-        return False
-    if "pattern" in cons and not re.fullmatch(cons["pattern"], str(value)):
-        return False
-    return not ("maxLength" in cons and len(str(value)) > cons["maxLength"])
+    return not value_note(raw, fld.get("type", "string")) and broken_constraint(raw, fld) is None
 
 
 def fold(text: str) -> str:

@@ -4,11 +4,14 @@
   (``sphinx_external_toc``), so the runner and the book can never disagree about it.
 - A chapter's parameters, their defaults and their meanings come from its cell tagged
   ``parameters``, read with ``papermill.inspect_notebook`` (the meaning is the comment on the
-  parameter's line).
-- The study code a chapter runs is found with the standard library's ``modulefinder``,
-  looking only in this repository: the ``halfopen`` modules its code cells import, and the
-  modules those import. The runner re-executes a chapter when one of them changes, and never
-  because the book machinery (this package) changed.
+  parameter's line). They are read when first asked for (a parameter given on the command
+  line, the ``params`` listing), so a build that passes none does not import papermill.
+- The study code a chapter runs is found from the ``import`` statements of its code cells
+  and of the ``halfopen`` modules they reach, read with the standard library's :mod:`ast`:
+  the study package's import graph is read once (and again only for a module whose file
+  changed), and each chapter's modules are the part of it the chapter reaches. Imports of
+  other packages are not followed. The runner re-executes a chapter when one of its modules
+  changes, and never because the book machinery (this package) changed.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
-from modulefinder import ModuleFinder
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +39,36 @@ class Parameter:
     help: str
 
 
-@dataclass
 class Chapter:
-    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path."""
+    """A notebook of the book: its stem (``02_open_government_in_central_asia``) and path.
 
-    name: str
-    path: Path
-    parameters: dict[str, Parameter] = field(default_factory=dict)
+    Its :attr:`parameters` are those given, or else read from the notebook when first asked
+    for (:func:`declared_parameters`). Two chapters are the same when name and path are.
+    """
+
+    def __init__(self, name: str, path: Path, parameters: dict[str, Parameter] | None = None):
+        self.name = name
+        self.path = Path(path)
+        self._parameters = parameters
+
+    @property
+    def parameters(self) -> dict[str, Parameter]:
+        if self._parameters is None:
+            self._parameters = declared_parameters(self.path)
+        return self._parameters
 
     @property
     def declared(self) -> set[str]:
         return set(self.parameters)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Chapter) and (self.name, self.path) == (other.name, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.path))
+
+    def __repr__(self) -> str:
+        return f"Chapter({self.name!r}, {str(self.path)!r})"
 
 
 def book_root(root: Path | None = None) -> Path:
@@ -73,13 +94,13 @@ def toc_documents(root: Path | None = None) -> list[str]:
 
 
 def chapters(root: Path | None = None) -> list[Chapter]:
-    """The notebook chapters of ``_toc.yml``, in book order, with their declared parameters."""
+    """The notebook chapters of ``_toc.yml``, in book order (parameters read when asked for)."""
     root = book_root(root)
     out = []
     for doc in toc_documents(root):
         path = root / f"{doc}.ipynb"
         if path.exists():
-            out.append(Chapter(Path(doc).name, path, declared_parameters(path)))
+            out.append(Chapter(Path(doc).name, path))
     return out
 
 
@@ -138,37 +159,118 @@ def code_cells(path: Path) -> str:
             source = "".join(cell["source"])
             try:
                 ast.parse(source)
-            except SyntaxError:  # IPython syntax (a magic): modulefinder can't read it
+            except SyntaxError:  # IPython syntax (a magic): not Python, and imports nothing we follow
                 continue
             parts.append(source)
     return "\n\n".join(parts)
 
 
-@cache
-def _study_modules(script: str, root: Path) -> tuple[Path, ...]:
-    finder = ModuleFinder(path=[str(root)])  # only this repository: other imports are not followed
-    with tempfile.TemporaryDirectory() as tmp:
-        f = Path(tmp) / "chapter.py"
-        f.write_text(script, encoding="utf-8")
-        finder.run_script(str(f))
-    package = (root / STUDY_PACKAGE).resolve()
+def _statements(body: list[ast.AST]) -> Iterator[ast.AST]:
+    """Every statement of ``body``, nested ones included (an import is always a statement, so
+    the expressions, most of a module's nodes, need not be visited)."""
+    for node in body:
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+
+
+def imported_names(tree: ast.AST, package: str | None = None) -> set[str]:
+    """Every absolute name an ``import`` anywhere in ``tree`` may load.
+
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a
+    module or a name in ``a``; a name that is no module simply matches no file). Relative
+    imports are resolved against ``package``, the package of the module the code is in.
+    Imports inside functions count too: the module needs them when the function runs.
+    """
+    names: set[str] = set()
+    for node in _statements(getattr(tree, "body", [])):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if not package:
+                    continue
+                parts = package.split(".")
+                if node.level - 1 >= len(parts):
+                    continue
+                base = ".".join(parts[: len(parts) - (node.level - 1)])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _module_file(name: str, root: Path) -> Path | None:
+    """The file of study module ``name`` (``halfopen.data``) under ``root``, if it is one."""
+    if name != STUDY_PACKAGE and not name.startswith(STUDY_PACKAGE + "."):
+        return None
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _files_loaded(names: set[str], root: Path) -> set[Path]:
+    """The study files importing ``names`` loads: each module and the packages above it."""
     files = set()
-    for module in finder.modules.values():
-        if module.__file__ and Path(module.__file__).resolve().is_relative_to(package):
-            files.add(Path(module.__file__).resolve())
-    return tuple(sorted(files))
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            f = _module_file(".".join(parts[:i]), root)
+            if f is not None:
+                files.add(f)
+    return files
 
 
-def study_modules(path: Path, root: Path | None = None) -> list[Path]:
-    """The files of the study package that the chapter's code imports, directly or not."""
-    return list(_study_modules(code_cells(path), book_root(root).resolve()))
+@cache
+def _module_imports(path: Path, root: Path, mtime_ns: int, size: int) -> frozenset[Path]:
+    """The study files module ``path`` imports directly (cached while its file is unchanged)."""
+    rel = path.relative_to(root).with_suffix("")
+    module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+    package = module if rel.name == "__init__" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    return frozenset(_files_loaded(imported_names(tree, package), root))
 
 
-def study_code_hash(path: Path, root: Path | None = None) -> str:
+def study_graph(root: Path | None = None) -> dict[Path, frozenset[Path]]:
+    """The study package's import graph: each module's file and the study files it imports."""
+    base = book_root(root).resolve()
+    graph = {}
+    for f in sorted((base / STUDY_PACKAGE).rglob("*.py")):
+        f = f.resolve()
+        st = f.stat()
+        graph[f] = _module_imports(f, base, st.st_mtime_ns, st.st_size)
+    return graph
+
+
+def study_modules(path: Path, root: Path | None = None, graph: dict[Path, frozenset[Path]] | None = None) -> list[Path]:
+    """The files of the study package that the chapter's code imports, directly or not.
+
+    ``graph`` is :func:`study_graph` of ``root``, when the caller already has it (a build
+    reads it once for all its chapters).
+    """
+    base = book_root(root).resolve()
+    graph = study_graph(base) if graph is None else graph
+    todo = list(_files_loaded(imported_names(ast.parse(code_cells(path))), base))
+    found: set[Path] = set()
+    while todo:
+        f = todo.pop()
+        if f not in found:
+            found.add(f)
+            todo.extend(graph.get(f, ()))
+    return sorted(found)
+
+
+def study_code_hash(path: Path, root: Path | None = None, graph: dict[Path, frozenset[Path]] | None = None) -> str:
     """Hash of the study code the chapter runs (names and bytes of those modules)."""
     h = hashlib.sha256()
     base = book_root(root).resolve()
-    for f in study_modules(path, root):
+    for f in study_modules(path, root, graph):
         h.update(f.relative_to(base).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 

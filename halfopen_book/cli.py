@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from halfopen.data import DataError
+from halfopen.validation import DataError  # not halfopen.data, which imports pandas
 
 from . import build as build_mod
 from . import chapters as chapters_mod

@@ -3,8 +3,9 @@
 Every table of ``data/`` (and its ``datapackage.json``) is published under ``data/`` of the
 built site, so the Data sources appendix can link each table's download. It uses Sphinx's
 documented ``html_extra_path``: the tables are copied into a folder beside the build's
-doctrees (never into ``data/`` itself), and that folder is added to ``html_extra_path``,
-whose files Sphinx copies into the site unchanged.
+doctrees (never into ``data/`` itself), and that folder is added to ``html_extra_path`` when
+the configuration is initialised (``config-inited``); Sphinx copies its files into the site
+unchanged.
 """
 
 from __future__ import annotations
@@ -33,14 +34,16 @@ def stage_tables(data_dir: Path, extra: Path) -> list[Path]:
     return copied
 
 
-def on_builder_inited(app: Any) -> None:
-    if app.builder.format != "html":
-        return
+def on_config_inited(app: Any, config: Any) -> None:
+    """Stage the tables and add their folder to ``html_extra_path``, while the configuration is
+    being set (Sphinx's ``config-inited`` event): what the builders and other extensions then
+    read is the final configuration, and Sphinx checks the folder as it checks its own
+    ``html_extra_path`` entries. Builders that write no HTML ignore the setting."""
     extra = Path(app.doctreedir).parent / EXTRA_DIR
     stage_tables(paths.data_dir(), extra)
-    app.config.html_extra_path = [*app.config.html_extra_path, str(extra)]
+    config.html_extra_path = [*config.html_extra_path, str(extra)]
 
 
 def setup(app: Any) -> dict[str, Any]:
-    app.connect("builder-inited", on_builder_inited)
+    app.connect("config-inited", on_config_inited)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -61,7 +61,8 @@ def resolve(selected: list[Chapter], given: dict[str, Any], everything: list[Cha
             )
         aimed.setdefault(chapter.name, {})[name] = value
 
-    declared = set().union(*(c.declared for c in selected)) if selected else set()
+    # A chapter's parameters are read only when one is given (reading them imports papermill).
+    declared = set().union(*(c.declared for c in selected)) if broad and selected else set()
     unknown = sorted(set(broad) - declared)
     if unknown:
         raise ParameterError(

@@ -31,7 +31,6 @@ import argparse
 import contextlib
 import functools
 import http.server
-import os
 import shutil
 import sys
 import threading
@@ -41,25 +40,8 @@ from pathlib import Path
 from halfopen import paths
 
 from .chapters import toc_documents
+from .chromium import CHROMIUM_ENV, CHROMIUM_NAMES, DEBIAN_CHROMIUM, find_chromium  # Playwright downloads none
 from .citation import UNCITED_PAGES
-
-#: The browser, found by :func:`find_chromium`; Playwright must never download one.
-#: ``$HALFOPEN_CHROMIUM`` names it; otherwise Debian's chromium (apt-get install chromium), then
-#: the first of these on the PATH (a hosted CI runner carries Chromium and Google Chrome).
-CHROMIUM_ENV = "HALFOPEN_CHROMIUM"
-DEBIAN_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-
-
-def find_chromium() -> str | None:
-    """The path of the Chromium to drive, or None when there is none (see :data:`CHROMIUM_NAMES`)."""
-    named = os.environ.get(CHROMIUM_ENV)
-    if named:
-        return named if Path(named).is_file() else shutil.which(named)
-    if Path(DEBIAN_CHROMIUM).is_file():
-        return DEBIAN_CHROMIUM
-    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
-
 
 #: Flags for a closed network: without the background-networking ones Chromium keeps trying
 #: (and failing) to reach Google's services and logs errors.

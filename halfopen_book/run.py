@@ -32,7 +32,7 @@ from typing import Any
 from halfopen import data, paths
 
 from . import parameters as parameters_mod
-from .chapters import Chapter, book_root, chapters, select, study_code_hash
+from .chapters import Chapter, book_root, chapters, select, study_code_hash, study_graph
 
 MANIFEST_VERSION = 2
 
@@ -149,6 +149,7 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
         os.dup2(log_fh.fileno(), 2)
         try:
             for attempt in range(1, START_ATTEMPTS + 1):
+                started = KernelStarted()
                 try:
                     pm.execute_notebook(
                         str(chapter.path),
@@ -160,11 +161,12 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
                         log_output=False,
                         request_save_on_cell_execute=False,
                         shutdown_kernel="immediate",
+                        on_notebook_start=started,  # nbclient's hook: the kernel answered
                     )
                     break
-                except RuntimeError as exc:
-                    if attempt < START_ATTEMPTS and _kernel_did_not_start(exc):
-                        print(f"[halfopen] the kernel did not start ({exc}); starting another", flush=True)
+                except Exception as exc:
+                    if attempt < START_ATTEMPTS and kernel_did_not_start(exc, started.ready):
+                        print(f"[halfopen] the kernel did not start ({exc!r}); starting another", flush=True)
                         continue
                     raise
         except PapermillExecutionError as exc:
@@ -211,15 +213,36 @@ def _execute(chapter: Chapter, params: dict[str, Any], out_dir: str, inputs: dic
 
 
 #: Attempts to start a chapter's kernel. Kernels started at the same moment by parallel
-#: workers can, rarely, race for the same TCP ports, and the loser dies before it answers
-#: ("Kernel died before replying to kernel_info"). No cell has run then, so starting another
-#: kernel is safe; a failure inside a cell is never retried.
+#: workers can, rarely, race for the same TCP ports, and the loser dies before it answers. No
+#: cell has run then, so starting another kernel is safe; a failure inside a cell is never
+#: retried.
 START_ATTEMPTS = 3
 
 
-def _kernel_did_not_start(exc: BaseException) -> bool:
-    text = str(exc)
-    return "before replying to kernel_info" in text or "Kernel didn't respond" in text
+class KernelStarted:
+    """nbclient's ``on_notebook_start`` hook: records that the kernel answered.
+
+    nbclient calls it once the kernel client is ready (jupyter_client's ``wait_for_ready``
+    returned) and before the first cell is sent; papermill passes it on to nbclient.
+    """
+
+    def __init__(self) -> None:
+        self.ready = False
+
+    def __call__(self, **_: Any) -> None:
+        self.ready = True
+
+
+def kernel_did_not_start(exc: BaseException, ready: bool) -> bool:
+    """Whether ``exc`` is a kernel that never started, so that starting another is safe.
+
+    The failure is jupyter_client's: ``KernelClient.wait_for_ready`` raises :class:`RuntimeError`
+    when the kernel dies or does not answer in time, and nbclient lets it through before it
+    calls its ``on_notebook_start`` hook (``ready`` is whether that hook ran). Its message is
+    not read. Other exceptions before the start (no such kernel, a bad notebook) would fail
+    again, and anything after it is a chapter's own failure.
+    """
+    return isinstance(exc, RuntimeError) and not ready
 
 
 def _strip_ansi(text: str) -> str:
@@ -340,13 +363,14 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     validate_tables(per_chapter, verdicts_dir(out))
     env = environment_hash(root)
+    graph = study_graph(root)  # the study package's imports, read once for every chapter
     jobs = jobs or default_jobs()
 
     results: dict[str, Result] = {}
     todo = []
     for c in selected:
         params = dict(per_chapter[c.name])
-        inputs = Inputs(notebook_hash(c.path), params, study_code_hash(c.path, root), env)
+        inputs = Inputs(notebook_hash(c.path), params, study_code_hash(c.path, root, graph), env)
         executed = out / f"{c.name}.ipynb"
         reasons = ["forced"] if force else stale_reasons(read_manifest(out, c.name), inputs, executed)
         if reasons:

@@ -37,3 +37,19 @@ def test_several_runs_give_the_median_performance_and_the_worst_of_the_rest(ligh
 
 def test_a_failed_run_fails_the_page(lighthouse):
     assert "error" in lighthouse.combine([run(95), {"error": "Chrome crashed"}])
+
+
+@pytest.fixture(scope="module")
+def bench_build(root):
+    spec = importlib.util.spec_from_file_location("bench_build", root / "benchmarks" / "bench_build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_noop_verdict_is_on_the_median_of_the_runs(bench_build):
+    info = {"book": "b", "cores": "2", "cpu": "c", "python": "3.11", "system": "s", "date": "d"}
+    info |= {"load_before": "0.5", "load_after": "0.6"}
+    report = bench_build.noop_report(info, [0.7, 2.5, 0.8, 0.9, 0.6])  # one slow run: the median holds
+    assert "median 0.80 s of 5 runs" in report and report.endswith("meets")
+    assert bench_build.noop_report(info, [1.2, 0.9, 1.1]).endswith("MISSES")

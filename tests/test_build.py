@@ -100,3 +100,35 @@ def test_publish_drops_a_repeated_script_and_nothing_else(tmp_path):
     out = BeautifulSoup((tmp_path / "published" / "index.html").read_text(encoding="utf-8"), "html.parser")
     scripts = [(s.get("src"), s.has_attr("defer"), s.string) for s in out.find_all("script")]
     assert scripts == [(None, False, 'const THEBE_JS_URL = "x"'), ("a.js", False, None), ("a.js", True, None)]
+
+
+def test_the_tables_folder_is_in_the_configuration_once_it_is_initialised(tmp_path):
+    """datafiles sets ``html_extra_path`` in ``config-inited``, where Sphinx documents that the
+    configuration is set: a listener after it (as Sphinx's own check of the folders is) sees the
+    staged tables, and the site gets them."""
+    import subprocess
+    import sys
+
+    from halfopen import paths
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.rst").write_text("Tables\n======\n", encoding="utf-8")
+    (src / "conf.py").write_text(
+        "import json\n"
+        "from pathlib import Path\n"
+        "extensions = ['halfopen_book.datafiles']\n"
+        "def setup(app):\n"
+        "    def seen(app, config):\n"
+        "        Path(__file__).with_name('seen.json').write_text(json.dumps(list(config.html_extra_path)))\n"
+        "    app.connect('config-inited', seen, priority=900)\n",
+        encoding="utf-8",
+    )
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(doctrees), str(src), str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    seen = json.loads((src / "seen.json").read_text(encoding="utf-8"))
+    assert seen == [str(tmp_path / "halfopen-extra")], seen
+    table = paths.data_dir() / "freedom_house.csv"
+    assert (out / "data" / "freedom_house.csv").read_bytes() == table.read_bytes()

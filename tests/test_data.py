@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from halfopen import data, paths
+from halfopen import data, paths, validation
 
 DATA = paths.DATA_DIR
 NAMES = data.table_names()
@@ -661,6 +661,47 @@ def test_the_duplicated_key_names_both_rows(tmp_path):
     replace_in(path, KZ_2019, KZ_2019 + "\n" + KZ_2019)
     exc = refusal("freedom_house", folder)
     the_line(exc, f"row {first + 1}, column 'country+edition'", f"of row {first}")
+
+
+def test_a_duplicated_key_written_with_a_space_still_names_the_first_row(tmp_path):
+    """The standard reads ' 2019' as 2019, so the key repeats; the first row is found in the
+    table's own rows, as the standard compares keys, not taken from frictionless's wording."""
+    folder = data_copy(tmp_path)
+    path = folder / "freedom_house.csv"
+    first = row_of(path, KZ_2019)
+    replace_in(path, KZ_2019, KZ_2019 + "\nKazakhstan, 2019,NF,7,5,5,17,22")
+    exc = refusal("freedom_house", folder)
+    the_line(exc, f"row {first + 1}, column 'country+edition'", f"of row {first}")
+    the_line(exc, f"row {first + 1}, column 'edition': value ' 2019'", "has leading or trailing spaces")
+
+
+def test_the_constraint_a_cell_breaks_is_read_from_the_schema():
+    """datapackage.json's constraints, as the Table Schema standard defines them, decide which
+    rule a message names (frictionless says only that one broke, in its own words)."""
+    fh = {f["name"]: f for f in fields_of("freedom_house")}
+    wgi = {f["name"]: f for f in fields_of("wgi")}
+    assert validation.broken_constraint("0", fh["pr_rating"]) == "minimum"
+    assert validation.broken_constraint("8", fh["pr_rating"]) == "maximum"
+    assert validation.broken_constraint("7", fh["pr_rating"]) is None
+    assert validation.broken_constraint("", fh["cl_score"]) == "required"
+    assert validation.broken_constraint("Not free", fh["status"]) == "enum"
+    assert validation.broken_constraint("DK", wgi["iso3"]) == "pattern"
+    assert validation.broken_constraint("17.5", fh["cl_score"]) is None  # its type is the problem
+    short = {"type": "string", "constraints": {"maxLength": 5}}
+    assert validation.broken_constraint("Kazakhstan", short) == "maxLength"
+
+
+def test_a_constraint_added_to_the_schema_is_named_in_the_message(tmp_path):
+    folder = data_copy(tmp_path)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    (res,) = [r for r in descriptor["resources"] if r["name"] == "freedom_house"]
+    (country,) = [f for f in res["schema"]["fields"] if f["name"] == "country"]
+    country.setdefault("constraints", {})["maxLength"] = 9
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
+    row = row_of(folder / "freedom_house.csv", KZ_2019)
+    problems = refusal("freedom_house", folder).problems
+    found = [(p.value, p.rule) for p in problems if (p.row, p.column) == (row, "country")]
+    assert found == [("Kazakhstan", "must be at most 9 characters long")], found
 
 
 @pytest.mark.parametrize(

