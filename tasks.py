@@ -2,7 +2,9 @@
 """The book's commands, for a fresh machine that has only Python 3.11.
 
     python3 tasks.py book        build the whole book into _build/html (executing every chapter)
-    python3 tasks.py test        run the whole test suite
+    python3 tasks.py test        run the whole test suite (what CI runs)
+    python3 tasks.py test --quick   the edit loop's tier: every test that needs no built book,
+                                 no fresh environment and no browser
     python3 tasks.py lab         (optional) open the chapters in JupyterLab
     python3 tasks.py chromium    find the Chromium the PDFs and browser tests drive (--check: only say)
 
@@ -38,6 +40,9 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # the Chromium finder, which needs only the standard library
 
 from halfopen_book.chromium import find_chromium  # noqa: E402
+
+#: The quick tier (``test --quick``): pytest's marker expression for the tests it leaves out.
+QUICK = "not slow and not browser"
 
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
@@ -157,6 +162,11 @@ def main(argv: list[str]) -> int:
     python = ensure_venv()
     if command == "book":
         return subprocess.call([str(python), "-m", "halfopen", "build", *rest], cwd=ROOT)
+    if "--quick" in rest:
+        # The tests marked slow build the book, execute chapters or make an environment; those
+        # marked browser drive Chromium. The rest need neither and run in about a minute.
+        rest = [a for a in rest if a != "--quick"]
+        return subprocess.call([str(python), "-m", "pytest", "-m", QUICK, *rest], cwd=ROOT)
     ensure_chromium()
     return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT)
 

@@ -127,3 +127,20 @@ def test_chromium_check_reports_the_browser_the_book_would_drive(tmp_path):
         text=True,
     )
     assert bare.returncode == 0, bare.stderr
+
+
+def test_the_quick_tier_leaves_out_exactly_the_builds_and_the_browser():
+    """``tasks.py test --quick`` collects every test but those marked slow or browser."""
+
+    def collected(proc: subprocess.CompletedProcess) -> set[str]:
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return {line for line in proc.stdout.splitlines() if "::" in line}
+
+    def pytest(*args: str) -> set[str]:
+        cmd = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", *args]
+        return collected(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True))
+
+    quick = collected(tasks("test", "--quick", "--collect-only", "-q", "-n", "0"))
+    everything, slow_or_browser = pytest(), pytest("-m", "slow or browser")
+    assert quick and slow_or_browser and quick | slow_or_browser == everything and not quick & slow_or_browser
+    assert not [name for name in quick if name.startswith(("tests/test_browser", "tests/test_site", "tests/test_book"))]
