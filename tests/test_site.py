@@ -131,8 +131,6 @@ def page_problems(html: Path, rel: str) -> list[str]:
     ]
     if blocking:
         problem(f"scripts that block the first paint (not deferred): {blocking}")
-    if soup.find(id="pst-back-to-top"):
-        problem("a floating 'Back to top' button (on a phone it covers figure legends and captions)")
     icon = head.find("link", rel="icon")
     if not icon or not (page.parent / urlsplit(icon["href"]).path).is_file():
         problem(f"no favicon, or its file is missing ({icon})")
@@ -364,6 +362,15 @@ def test_the_themes_buttons_still_work(browser, site):  # noqa: F811 - the fixtu
         toggle.click()
         cell.wait_for(state="visible", timeout=5_000)
         assert page.locator("button.copybtn").count() > 0, "the copy buttons are missing (copybutton.js did not run)"
+
+        # No floating "Back to top" over the figures when the reader scrolls back up (the
+        # theme's script would show it then), and no error from the theme's script.
+        page.mouse.wheel(0, 3000)
+        page.wait_for_timeout(300)
+        page.mouse.wheel(0, -600)
+        page.wait_for_timeout(300)
+        assert page.locator("#pst-back-to-top").count() == 1, "the theme's button is gone: its script then throws"
+        assert not page.locator("#pst-back-to-top").is_visible(), "a 'Back to top' button floats over the page"
     finally:
         page.close()
     assert not problems, problems
