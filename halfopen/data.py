@@ -193,9 +193,10 @@ def validated(data_dir: str | os.PathLike | None = None) -> bool:
 def validate(data_dir: str | os.PathLike | None = None) -> None:
     """Validate every table of ``data_dir`` against its descriptor, or raise :class:`DataError`.
 
-    ``frictionless`` checks the package (profiles, types, constraints, keys, foreign keys)
-    and the book's rules (:mod:`halfopen.rules`); :mod:`halfopen.validation` reads each file
-    first and refuses what the standard would misread. A table is validated after the tables
+    :func:`halfopen.validation.read_table` reads each file once, refusing what the standard
+    would misread; ``frictionless`` then checks what was read, as inline data (types,
+    constraints, keys, foreign keys), and the book's rules (:mod:`halfopen.rules`), after
+    checking the descriptor against the standard's profiles. A table is validated after the tables
     it reads; when one of those is invalid, the message names that one, not the tables that
     refer to it. Valid verdicts are remembered (see :data:`VALIDATED_DIR_ENV`).
     """
@@ -207,21 +208,20 @@ def validate(data_dir: str | os.PathLike | None = None) -> None:
         return
     from . import rules  # frictionless: imported only when something is to be validated
 
-    runner = rules.Runner(folder / paths.DESCRIPTOR_NAME)
     if "" in todo:
-        problems = runner.package_problems()
+        problems = rules.package_problems(folder / paths.DESCRIPTOR_NAME)
         if problems:
             raise DataError(problems)
         _remember(keys[""], "package")
     resources = [r for r in desc["resources"] if isinstance(r, dict)]
     tables: dict[str, validation.Table] = {}
-
-    def table_of(name: str) -> validation.Table:
-        if name not in tables:
-            res = next(r for r in resources if r["name"] == name)
-            tables[name] = validation.read_table(folder / res["path"])
-        return tables[name]
-
+    unread: dict[str, list[Problem]] = {}
+    for res in resources:  # each file is read once, here; frictionless validates what was read
+        try:
+            tables[res["name"]] = validation.read_table(folder / res["path"])
+        except DataError as exc:
+            unread[res["name"]] = exc.problems
+    runner = rules.Runner(folder / paths.DESCRIPTOR_NAME, desc, tables)
     problems, failed = [], set()
     for res in _order(resources):
         name = res["name"]
@@ -230,13 +230,9 @@ def validate(data_dir: str | os.PathLike | None = None) -> None:
         if any(dep in failed for dep in validation.tables_read(res)):
             failed.add(name)
             continue
-        try:
-            table = table_of(name)
-            found = validation.header_problems(table, res["schema"]["fields"])
-        except DataError as exc:
-            found = exc.problems
+        found = unread.get(name) or validation.header_problems(tables[name], res["schema"]["fields"])
         if not found:
-            found = runner.resource_problems(res, table, table_of)
+            found = runner.resource_problems(res)
         if found:
             failed.add(name)
             problems.extend(found)

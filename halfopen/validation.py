@@ -236,10 +236,20 @@ class Table:
     path: Path
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    header_row: int = 1
 
     @property
     def shown(self) -> str:
         return display(self.path)
+
+    def records(self) -> list[list[str]]:
+        """The header and rows, each at its spreadsheet row (blank rows empty): what
+        ``frictionless`` validates as the resource's inline data, so its row numbers are ours."""
+        out: list[list[str]] = [[] for _ in range(self.rows[-1][0] if self.rows else self.header_row)]
+        out[self.header_row - 1] = self.header
+        for number, cells in self.rows:
+            out[number - 1] = cells
+        return out
 
     def column(self, name: str) -> list[str]:
         """The non-empty texts of column ``name``."""
@@ -300,7 +310,7 @@ def read_table(path: Path) -> Table:
         )
     if len(numbered) == 1:
         raise DataError([Problem(shown, "has a header but no rows of data", row=header_row)])
-    return Table(path, header, numbered[1:])
+    return Table(path, header, numbered[1:], header_row)
 
 
 def _bad_quote(shown: str, text: str, records: list[list[str]], first_line: int, exc: csv.Error) -> Problem:
