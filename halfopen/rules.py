@@ -2,7 +2,9 @@
 
 ``frictionless`` checks what the Table Schema standard declares: types, ``constraints``
 (required, minimum, maximum, enum, pattern, maxLength), primary and foreign keys, the
-number of cells. The checks here are what it does not check:
+number of cells. It reads no file: :class:`Runner` gives it each table as inline data, the
+records :func:`halfopen.validation.read_table` read, which are the records
+:func:`halfopen.data.load` types. The checks here are what it does not check:
 
 - the project's rules across cells, named in a resource's ``checks`` in
   ``data/datapackage.json`` (a total that is the sum of its parts, a status its ratings give,
@@ -10,13 +12,15 @@ number of cells. The checks here are what it does not check:
   :data:`RULES`, built from a descriptor entry by :func:`from_entry`;
 - :class:`strict_cells`: cells the standard reads but the book refuses, because a reader
   would not read them the same way (``NaN``, ``INF``, full-width or Arabic-Indic digits,
-  whole numbers beyond 64 bits, spaces around a value, a NUL character);
+  whole numbers beyond 64 bits, spaces around a value, a NUL character); what it accepts,
+  :func:`halfopen.validation.typed` reads as the standard does, so the loader's values are
+  the values validated;
 - :class:`canonical_names`: a column other tables refer to holds each name once, in one
   spelling (``Kazakhstan`` and ``kazakhstan`` would be two countries to the standard).
 
 Each check yields :class:`RuleError` objects (a frictionless cell error) whose ``note`` is the
 rule in words and whose ``cell`` is the cell's text as the file writes it. This module imports
-:mod:`frictionless`; :mod:`halfopen.validation` imports it only when it has tables to validate.
+:mod:`frictionless`; :mod:`halfopen.data` imports it only when it has tables to validate.
 """
 
 from __future__ import annotations
@@ -64,26 +68,24 @@ class StrictError(RuleError):
 
 
 def _raw(row: Any, field: str) -> str:
-    """The text of ``field``'s cell in ``row`` as the file writes it ('' when empty or absent)."""
+    """The text of ``field``'s cell in ``row`` as the file writes it ('' when empty or absent).
+
+    ``row.cells`` are the texts :func:`halfopen.validation.read_table` read (the inline data)."""
     j = row.field_names.index(field)
-    cells = row.cells
-    value = cells[j] if j < len(cells) else None
-    return "" if value is None else str(value)
+    return row.cells[j] if j < len(row.cells) else ""
 
 
 def rule_error(
     row: Any, field: str, note: str, cells: list | None = None, number: int | None = None, cls: type = RuleError
 ) -> RuleError:
     """A :class:`RuleError` at ``field`` of ``row`` (or of the row saved as ``cells``/``number``)."""
-    names = row.field_names
     raw = list(row.cells) if cells is None else cells
-    j = names.index(field)
-    cell = raw[j] if j < len(raw) else None
+    j = row.field_names.index(field)
     return cls(
         note=note,
-        cells=["" if c is None else str(c) for c in raw],
+        cells=raw,
         row_number=row.row_number if number is None else number,
-        cell="" if cell is None else str(cell),
+        cell=raw[j] if j < len(raw) else "",
         field_name=field,
         field_number=j + 1,
     )

@@ -3,10 +3,12 @@
 ``frictionless`` (see :mod:`halfopen.rules`) checks what the Table Schema standard declares.
 This module holds what it does not do, and needs no ``frictionless`` import:
 
-- :func:`read_table`: reading a CSV file exactly as the descriptor's dialect says (UTF-8,
-  commas, double quotes), refusing by name what a reader of the standard would misread or
-  report only as a cascade of consequences: another encoding (Latin-1, Windows-1252, UTF-16),
-  another separator, a quote left open or misplaced, a header without rows;
+- :func:`read_table`: the one CSV reader. It reads a file exactly as the descriptor's dialect
+  says (UTF-8, commas, double quotes), refusing by name what a reader of the standard would
+  misread or report only as a cascade of consequences: another encoding (Latin-1,
+  Windows-1252, UTF-16), another separator, a quote left open or misplaced, a header without
+  rows. frictionless validates the records it returns; :func:`halfopen.data.load` types them
+  with :func:`typed`;
 - :func:`header_problems`: a header that isn't the schema's column names, exactly (the
   standard trims labels, so ``total_score `` would pass), said as missing, renamed, extra,
   repeated or reordered columns;
