@@ -5,16 +5,20 @@ Package (``tabular-data-package``, each resource a ``tabular-data-resource`` wit
 dialect): its schema (column types, required values, ranges, allowed values, keys, references
 to other tables), the book's own rules across cells (``checks``) and its provenance.
 
-:func:`validate` checks the whole package: ``frictionless`` does the standard's checks and runs
-the book's rules as frictionless checks (:mod:`halfopen.rules`); :mod:`halfopen.validation`
-reads each file exactly and words every problem. On any problem it raises one
+Each file is parsed by one reader, :func:`halfopen.validation.read_table`. :func:`validate`
+checks the whole package: ``frictionless`` checks the records that reader returned (given as
+inline data, so it parses no CSV of its own) against the standard and runs the book's rules as
+frictionless checks (:mod:`halfopen.rules`); :mod:`halfopen.validation` words every problem.
+On any problem it raises one
 :class:`DataError` whose message names the file, the row as a spreadsheet counts it (the header
 is row 1), the column, the value and the rule broken. A valid result is remembered by the
 SHA-256 of the descriptor, of the tables and of the code that validates, so a second call on
 unchanged tables only hashes them (and imports no ``frictionless``).
 
-:func:`load` validates (a cache hit after the first time), then reads a table with the types
-its schema gives and returns a :class:`pandas.DataFrame`. Every file it stands on is recorded
+:func:`load` validates (a cache hit after the first time), then reads the table with the same
+reader, types each cell as its schema says (:func:`halfopen.validation.typed`, which reads every
+cell validation accepts as the standard does) and returns a :class:`pandas.DataFrame`. It needs
+no ``frictionless``, so loading stays fast. Every file it stands on is recorded
 (see :func:`record_read`), so the runner knows which tables a chapter actually read and can
 re-execute exactly the chapters a data edit touches.
 """
@@ -131,22 +135,21 @@ def _file_digest(folder: Path, res: dict[str, Any]) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
 
 
-def _order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Resources with every table their validation reads first (descriptor order otherwise)."""
+def _with_reads(resources: list[dict[str, Any]], names: list[Any]) -> list[dict[str, Any]]:
+    """The resources ``names`` and every table their validation reads (recursively), each after
+    the tables it reads (descriptor order otherwise)."""
     by_name = {r.get("name"): r for r in resources}
-    done: dict[str, dict[str, Any]] = {}
+    done: dict[Any, dict[str, Any]] = {}
 
-    def visit(res: dict[str, Any], stack: tuple = ()) -> None:
-        name = res.get("name")
-        if name in done or name in stack:
+    def visit(name: Any, stack: tuple = ()) -> None:
+        if name in done or name in stack or name not in by_name:
             return
-        for dep in validation.tables_read(res):
-            if dep in by_name:
-                visit(by_name[dep], stack + (name,))
-        done[name] = res
+        for dep in validation.tables_read(by_name[name]):
+            visit(dep, stack + (name,))
+        done[name] = by_name[name]
 
-    for res in resources:
-        visit(res)
+    for name in names:
+        visit(name)
     return list(done.values())
 
 
@@ -193,9 +196,10 @@ def validated(data_dir: str | os.PathLike | None = None) -> bool:
 def validate(data_dir: str | os.PathLike | None = None) -> None:
     """Validate every table of ``data_dir`` against its descriptor, or raise :class:`DataError`.
 
-    ``frictionless`` checks the package (profiles, types, constraints, keys, foreign keys)
-    and the book's rules (:mod:`halfopen.rules`); :mod:`halfopen.validation` reads each file
-    first and refuses what the standard would misread. A table is validated after the tables
+    :func:`halfopen.validation.read_table` reads each file once, refusing what the standard
+    would misread; ``frictionless`` then checks what was read, as inline data (types,
+    constraints, keys, foreign keys), and the book's rules (:mod:`halfopen.rules`), after
+    checking the descriptor against the standard's profiles. A table is validated after the tables
     it reads; when one of those is invalid, the message names that one, not the tables that
     refer to it. Valid verdicts are remembered (see :data:`VALIDATED_DIR_ENV`).
     """
@@ -207,36 +211,31 @@ def validate(data_dir: str | os.PathLike | None = None) -> None:
         return
     from . import rules  # frictionless: imported only when something is to be validated
 
-    runner = rules.Runner(folder / paths.DESCRIPTOR_NAME)
     if "" in todo:
-        problems = runner.package_problems()
+        problems = rules.package_problems(folder / paths.DESCRIPTOR_NAME)
         if problems:
             raise DataError(problems)
         _remember(keys[""], "package")
     resources = [r for r in desc["resources"] if isinstance(r, dict)]
     tables: dict[str, validation.Table] = {}
-
-    def table_of(name: str) -> validation.Table:
-        if name not in tables:
-            res = next(r for r in resources if r["name"] == name)
-            tables[name] = validation.read_table(folder / res["path"])
-        return tables[name]
-
+    unread: dict[str, list[Problem]] = {}
+    for res in resources:  # each file is read once, here; frictionless validates what was read
+        try:
+            tables[res["name"]] = validation.read_table(folder / res["path"])
+        except DataError as exc:
+            unread[res["name"]] = exc.problems
+    runner = rules.Runner(folder / paths.DESCRIPTOR_NAME, desc, tables)
     problems, failed = [], set()
-    for res in _order(resources):
+    for res in _with_reads(resources, [r.get("name") for r in resources]):
         name = res["name"]
         if name not in todo:
             continue
         if any(dep in failed for dep in validation.tables_read(res)):
             failed.add(name)
             continue
-        try:
-            table = table_of(name)
-            found = validation.header_problems(table, res["schema"]["fields"])
-        except DataError as exc:
-            found = exc.problems
+        found = unread.get(name) or validation.header_problems(tables[name], res["schema"]["fields"])
         if not found:
-            found = runner.resource_problems(res, table, table_of)
+            found = runner.resource_problems(res)
         if found:
             failed.add(name)
             problems.extend(found)
@@ -251,22 +250,6 @@ def validate(data_dir: str | os.PathLike | None = None) -> None:
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
 
 
-def _stands_on(desc: dict[str, Any], name: str) -> list[str]:
-    """The tables whose content a table's verdict depends on, itself last (recursively)."""
-    by_name = {r["name"]: r for r in desc["resources"]}
-    out: list[str] = []
-
-    def visit(n: str) -> None:
-        if n in out or n not in by_name:
-            return
-        out.append(n)
-        for dep in validation.tables_read(by_name[n]):
-            visit(dep)
-
-    visit(name)
-    return out[1:] + [name]
-
-
 def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Read table ``name`` from ``data_dir`` (validated first) and return it typed.
 
@@ -279,8 +262,8 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     res = resource(name, folder)
     validate(folder)
     desc = _read_descriptor(folder)[1]
-    for other in _stands_on(desc, name):
-        record_read(folder / resource(other, folder)["path"])
+    for read in _with_reads(desc["resources"], [name]):  # the table and those its verdict stands on
+        record_read(folder / read["path"])
     path = folder / res["path"]
     table = validation.read_table(path)
     fields = res["schema"]["fields"]

@@ -2,7 +2,9 @@
 
 ``frictionless`` checks what the Table Schema standard declares: types, ``constraints``
 (required, minimum, maximum, enum, pattern, maxLength), primary and foreign keys, the
-number of cells. The checks here are what it does not check:
+number of cells. It reads no file: :class:`Runner` gives it each table as inline data, the
+records :func:`halfopen.validation.read_table` read, which are the records
+:func:`halfopen.data.load` types. The checks here are what it does not check:
 
 - the project's rules across cells, named in a resource's ``checks`` in
   ``data/datapackage.json`` (a total that is the sum of its parts, a status its ratings give,
@@ -10,13 +12,15 @@ number of cells. The checks here are what it does not check:
   :data:`RULES`, built from a descriptor entry by :func:`from_entry`;
 - :class:`strict_cells`: cells the standard reads but the book refuses, because a reader
   would not read them the same way (``NaN``, ``INF``, full-width or Arabic-Indic digits,
-  whole numbers beyond 64 bits, spaces around a value, a NUL character);
+  whole numbers beyond 64 bits, spaces around a value, a NUL character); what it accepts,
+  :func:`halfopen.validation.typed` reads as the standard does, so the loader's values are
+  the values validated;
 - :class:`canonical_names`: a column other tables refer to holds each name once, in one
   spelling (``Kazakhstan`` and ``kazakhstan`` would be two countries to the standard).
 
 Each check yields :class:`RuleError` objects (a frictionless cell error) whose ``note`` is the
 rule in words and whose ``cell`` is the cell's text as the file writes it. This module imports
-:mod:`frictionless`; :mod:`halfopen.validation` imports it only when it has tables to validate.
+:mod:`frictionless`; :mod:`halfopen.data` imports it only when it has tables to validate.
 """
 
 from __future__ import annotations
@@ -64,26 +68,24 @@ class StrictError(RuleError):
 
 
 def _raw(row: Any, field: str) -> str:
-    """The text of ``field``'s cell in ``row`` as the file writes it ('' when empty or absent)."""
+    """The text of ``field``'s cell in ``row`` as the file writes it ('' when empty or absent).
+
+    ``row.cells`` are the texts :func:`halfopen.validation.read_table` read (the inline data)."""
     j = row.field_names.index(field)
-    cells = row.cells
-    value = cells[j] if j < len(cells) else None
-    return "" if value is None else str(value)
+    return row.cells[j] if j < len(row.cells) else ""
 
 
 def rule_error(
     row: Any, field: str, note: str, cells: list | None = None, number: int | None = None, cls: type = RuleError
 ) -> RuleError:
     """A :class:`RuleError` at ``field`` of ``row`` (or of the row saved as ``cells``/``number``)."""
-    names = row.field_names
     raw = list(row.cells) if cells is None else cells
-    j = names.index(field)
-    cell = raw[j] if j < len(raw) else None
+    j = row.field_names.index(field)
     return cls(
         note=note,
-        cells=["" if c is None else str(c) for c in raw],
+        cells=raw,
         row_number=row.row_number if number is None else number,
-        cell="" if cell is None else str(cell),
+        cell=raw[j] if j < len(raw) else "",
         field_name=field,
         field_number=j + 1,
     )
@@ -362,39 +364,48 @@ ALWAYS = (strict_cells, canonical_names)
 _RANK = {"halfopen-strict": 0, "type-error": 1, "constraint-error": 2, "foreign-key": 3}
 
 
+def package_problems(descriptor_path: Path) -> list[Problem]:
+    """The descriptor's breaches of the Data Package standard (profiles, properties)."""
+    shown = display(descriptor_path)
+    try:
+        package = frictionless.Package(str(descriptor_path))
+    except FrictionlessException as exc:
+        return [Problem(shown, f"is not a valid data package: {exc.error.message}")]
+    try:
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exc:
+        return [Problem(shown, f"breaks the Data Package standard: {e.message}") for e in exc.to_errors()]
+    return []
+
+
 class Runner:
     """Validate the resources of one data package with frictionless, as :class:`Problem` lists.
 
-    ``frictionless.Package`` reads ``datapackage.json``; :meth:`package_problems` checks the
-    descriptor against the Data Package standard and its profiles; :meth:`resource_problems`
-    validates one table (``Resource.validate`` with a :class:`frictionless.Checklist` of the
-    checks above) and words every error as the book does.
+    :meth:`resource_problems` validates one table (``Resource.validate`` with a
+    :class:`frictionless.Checklist` of the checks above) and words every error as the book does.
+    frictionless reads no file: each resource is given as inline data, the records
+    :func:`halfopen.validation.read_table` read (``tables``), each at its row of the file, so
+    what is validated is exactly what :func:`halfopen.data.load` reads.
     """
 
-    def __init__(self, descriptor_path: Path):
-        self.shown = display(descriptor_path)
-        self.error: FrictionlessException | None = None
-        try:
-            self.package = frictionless.Package(str(descriptor_path))
-        except FrictionlessException as exc:
-            self.package, self.error = None, exc
+    def __init__(self, descriptor_path: Path, descriptor: dict[str, Any], tables: dict[str, Table]):
+        self.shown, self.descriptor, self.tables = display(descriptor_path), descriptor, tables
+        self.package: frictionless.Package | None = None
 
-    def package_problems(self) -> list[Problem]:
-        """The descriptor's breaches of the Data Package standard (profiles, properties)."""
-        if self.package is None:
-            return [Problem(self.shown, f"is not a valid data package: {self.error.error.message}")]
-        try:
-            self.package.to_descriptor(validate=True)
-        except FrictionlessException as exc:
-            return [Problem(self.shown, f"breaks the Data Package standard: {e.message}") for e in exc.to_errors()]
-        return []
+    def _inline(self) -> frictionless.Package:
+        """The package with each table that was read as inline data (its header row named)."""
+        resources = []
+        for res in self.descriptor["resources"]:
+            table = self.tables.get(res.get("name"))
+            if table is not None:  # a table that did not read is never validated nor referred to
+                res = {k: v for k, v in res.items() if k not in ("path", "format", "encoding")}
+                res["data"] = table.records()
+                res["dialect"] = {**res.get("dialect", {}), "headerRows": [table.header_row]}
+            resources.append(res)
+        return frictionless.Package.from_descriptor({**self.descriptor, "resources": resources})
 
-    def resource_problems(self, res: dict[str, Any], table: Table, other: Any) -> list[Problem]:
-        """Every problem of resource ``res`` whose file reads as ``table``.
-
-        ``other(name)`` gives the :class:`Table` of another resource (for the hint that lists
-        the names a foreign key allows).
-        """
+    def resource_problems(self, res: dict[str, Any]) -> list[Problem]:
+        """Every problem of resource ``res`` (whose table is in ``tables``)."""
         checks: list[Check] = [cls() for cls in ALWAYS]
         for entry in res.get("checks", []):
             try:
@@ -404,31 +415,29 @@ class Runner:
                     Problem(self.shown, f"table '{res['name']}' has a check the book doesn't know: {entry} ({exc})")
                 ]
         try:
-            resource = self.package.get_resource(res["name"])
-            report = resource.validate(Checklist(checks=checks))
+            self.package = self.package or self._inline()
+            report = self.package.get_resource(res["name"]).validate(Checklist(checks=checks))
         except FrictionlessException as exc:  # e.g. a check names a table the package lacks
             return [Problem(self.shown, f"table '{res['name']}' can't be validated: {exc.error.message}")]
         found = [e for task in report.tasks for e in task.errors] + list(report.errors)
-        return _words(found, res, table, other)
+        return _words(found, res, self.tables)
 
 
-def _words(found: list, res: dict[str, Any], table: Table, other: Any) -> list[Problem]:
+def _words(found: list, res: dict[str, Any], tables: dict[str, Table]) -> list[Problem]:
     """frictionless errors as :class:`Problem` objects, one per cell, in the order of the rows."""
+    table = tables[res["name"]]
     shown = table.shown
     fields = res["schema"]["fields"]
     by_name = {f["name"]: f for f in fields}
-    cells_of = dict(table.rows)
     short = {e.row_number for e in found if e.type in ("missing-cell", "extra-cell")}
     ranked: list[tuple[int, int, Problem]] = []
     for error in found:
         number = getattr(error, "row_number", None)
         if number in short:
             if error.type in ("missing-cell", "extra-cell") and not any(p.row == number for _, _, p in ranked):
-                ranked.append(
-                    (number, -1, width_problem(number, cells_of.get(number, list(error.cells)), fields, shown))
-                )
+                ranked.append((number, -1, width_problem(number, list(error.cells), fields, shown)))
             continue
-        ranked.append((number or 0, _RANK.get(error.type, 9), _problem(error, res, by_name, table, other)))
+        ranked.append((number or 0, _RANK.get(error.type, 9), _problem(error, res, by_name, tables)))
     # one problem per cell: ours first, then type, constraint, foreign key; rules across cells all
     best: dict[tuple, int] = {}
     for number, rank, p in ranked:
@@ -466,9 +475,10 @@ def _first_with_key(table: Table, fields: list[dict[str, Any]], key: list[str], 
     return 0
 
 
-def _problem(error: Any, res: dict[str, Any], by_name: dict, table: Table, other: Any) -> Problem:
+def _problem(error: Any, res: dict[str, Any], by_name: dict, tables: dict[str, Table]) -> Problem:
     """One frictionless error in the book's words: its kind and place are frictionless's, the
     rule is said from the schema (``datapackage.json``) and the table's own rows."""
+    table = tables[res["name"]]
     shown = table.shown
     number = getattr(error, "row_number", None)
     cells = list(getattr(error, "cells", []) or [])
@@ -517,7 +527,7 @@ def _problem(error: Any, res: dict[str, Any], by_name: dict, table: Table, other
         hint = ""
         if len(target_fields) == 1:
             try:
-                hint = canonical_hint(value, other(target).column(target_fields[0]), listed=True)
+                hint = canonical_hint(value, tables[target].column(target_fields[0]), listed=True)
             except Exception:  # the hint is a courtesy; the problem stands without it
                 hint = ""
         return Problem(

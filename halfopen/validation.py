@@ -3,10 +3,12 @@
 ``frictionless`` (see :mod:`halfopen.rules`) checks what the Table Schema standard declares.
 This module holds what it does not do, and needs no ``frictionless`` import:
 
-- :func:`read_table`: reading a CSV file exactly as the descriptor's dialect says (UTF-8,
-  commas, double quotes), refusing by name what a reader of the standard would misread or
-  report only as a cascade of consequences: another encoding (Latin-1, Windows-1252, UTF-16),
-  another separator, a quote left open or misplaced, a header without rows;
+- :func:`read_table`: the one CSV reader. It reads a file exactly as the descriptor's dialect
+  says (UTF-8, commas, double quotes), refusing by name what a reader of the standard would
+  misread or report only as a cascade of consequences: another encoding (Latin-1,
+  Windows-1252, UTF-16), another separator, a quote left open or misplaced, a header without
+  rows. frictionless validates the records it returns; :func:`halfopen.data.load` types them
+  with :func:`typed`;
 - :func:`header_problems`: a header that isn't the schema's column names, exactly (the
   standard trims labels, so ``total_score `` would pass), said as missing, renamed, extra,
   repeated or reordered columns;
@@ -236,10 +238,20 @@ class Table:
     path: Path
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    header_row: int = 1
 
     @property
     def shown(self) -> str:
         return display(self.path)
+
+    def records(self) -> list[list[str]]:
+        """The header and rows, each at its spreadsheet row (blank rows empty): what
+        ``frictionless`` validates as the resource's inline data, so its row numbers are ours."""
+        out: list[list[str]] = [[] for _ in range(self.rows[-1][0] if self.rows else self.header_row)]
+        out[self.header_row - 1] = self.header
+        for number, cells in self.rows:
+            out[number - 1] = cells
+        return out
 
     def column(self, name: str) -> list[str]:
         """The non-empty texts of column ``name``."""
@@ -300,7 +312,7 @@ def read_table(path: Path) -> Table:
         )
     if len(numbered) == 1:
         raise DataError([Problem(shown, "has a header but no rows of data", row=header_row)])
-    return Table(path, header, numbered[1:])
+    return Table(path, header, numbered[1:], header_row)
 
 
 def _bad_quote(shown: str, text: str, records: list[list[str]], first_line: int, exc: csv.Error) -> Problem:

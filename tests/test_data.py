@@ -712,6 +712,7 @@ def test_a_constraint_added_to_the_schema_is_named_in_the_message(tmp_path):
         ("byte-order mark and CRLF", lambda b: b"\xef\xbb\xbf" + b.replace(b"\n", b"\r\n")),
         ("every cell quoted", None),
         ("blank lines at the end", lambda b: b + b"\n\n"),
+        ("blank lines before the header and between rows", lambda b: b"\n\n" + b.replace(b"\n", b"\n\n", 2)),
     ],
 )
 @pytest.mark.parametrize("table", ["freedom_house", "wgi", "study_sample"])
@@ -861,9 +862,9 @@ def fresh_cache(tmp_path, monkeypatch):
     validated: list[str] = []
     original = rules.Runner.resource_problems
 
-    def logged(self, res, table, other):
+    def logged(self, res):
         validated.append(res["name"])
-        return original(self, res, table, other)
+        return original(self, res)
 
     monkeypatch.setattr(rules.Runner, "resource_problems", logged)
     return validated
