@@ -5,7 +5,7 @@ Package (``tabular-data-package``, each resource a ``tabular-data-resource`` wit
 dialect): its schema (column types, required values, ranges, allowed values, keys, references
 to other tables), the book's own rules across cells (``checks``) and its provenance.
 
-Each file is parsed by one reader, :func:`halfopen.validation.read_table`. :func:`validate`
+Each file is parsed by one reader, :func:`halfopen.reader.read_table`. :func:`validate`
 checks the whole package: ``frictionless`` checks the records that reader returned (given as
 inline data, so it parses no CSV of its own) against the standard and runs the book's rules as
 frictionless checks (:mod:`halfopen.rules`); :mod:`halfopen.validation` words every problem.
@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import paths, validation
+from . import paths, reader, validation
 from .validation import MAX_LISTED_PROBLEMS, DataError, Problem  # noqa: F401 (the loader's interface)
 
 if TYPE_CHECKING:  # pandas is imported by load(): validating, as the runner does, needs none
@@ -105,7 +105,7 @@ def table_names(data_dir: str | os.PathLike | None = None) -> list[str]:
 # --------------------------------------------------------------------------- validation
 
 #: The code whose change can change a verdict: it salts every cache key.
-_CODE = ("data.py", "validation.py", "rules.py", "derive.py", "diagram.py")
+_CODE = ("data.py", "reader.py", "validation.py", "rules.py", "package_check.py", "derive.py", "diagram.py")
 _salt_cache: list[str] = []
 
 
@@ -196,7 +196,7 @@ def validated(data_dir: str | os.PathLike | None = None) -> bool:
 def validate(data_dir: str | os.PathLike | None = None) -> None:
     """Validate every table of ``data_dir`` against its descriptor, or raise :class:`DataError`.
 
-    :func:`halfopen.validation.read_table` reads each file once, refusing what the standard
+    :func:`halfopen.reader.read_table` reads each file once, refusing what the standard
     would misread; ``frictionless`` then checks what was read, as inline data (types,
     constraints, keys, foreign keys), and the book's rules (:mod:`halfopen.rules`), after
     checking the descriptor against the standard's profiles. A table is validated after the tables
@@ -209,22 +209,22 @@ def validate(data_dir: str | os.PathLike | None = None) -> None:
     todo = {name for name, key in keys.items() if not (cache / key).exists()}
     if not todo:
         return
-    from . import rules  # frictionless: imported only when something is to be validated
+    from . import package_check  # frictionless: imported only when something is to be validated
 
     if "" in todo:
-        problems = rules.package_problems(folder / paths.DESCRIPTOR_NAME)
+        problems = package_check.package_problems(folder / paths.DESCRIPTOR_NAME)
         if problems:
             raise DataError(problems)
         _remember(keys[""], "package")
     resources = [r for r in desc["resources"] if isinstance(r, dict)]
-    tables: dict[str, validation.Table] = {}
+    tables: dict[str, reader.Table] = {}
     unread: dict[str, list[Problem]] = {}
     for res in resources:  # each file is read once, here; frictionless validates what was read
         try:
-            tables[res["name"]] = validation.read_table(folder / res["path"])
+            tables[res["name"]] = reader.read_table(folder / res["path"])
         except DataError as exc:
             unread[res["name"]] = exc.problems
-    runner = rules.Runner(folder / paths.DESCRIPTOR_NAME, desc, tables)
+    runner = package_check.Runner(folder / paths.DESCRIPTOR_NAME, desc, tables)
     problems, failed = [], set()
     for res in _with_reads(resources, [r.get("name") for r in resources]):
         name = res["name"]
@@ -265,7 +265,7 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     for read in _with_reads(desc["resources"], [name]):  # the table and those its verdict stands on
         record_read(folder / read["path"])
     path = folder / res["path"]
-    table = validation.read_table(path)
+    table = reader.read_table(path)
     fields = res["schema"]["fields"]
     expected = [f["name"] for f in fields]
     kinds = [f.get("type", "string") for f in fields]

@@ -856,17 +856,17 @@ def test_the_countries_name_the_standard_of_their_codes():
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     """An empty cache of verdicts, and a log of the tables frictionless validates."""
-    from halfopen import rules
+    from halfopen import package_check
 
     monkeypatch.setenv(data.VALIDATED_DIR_ENV, str(tmp_path / "validated"))
     validated: list[str] = []
-    original = rules.Runner.resource_problems
+    original = package_check.Runner.resource_problems
 
     def logged(self, res):
         validated.append(res["name"])
         return original(self, res)
 
-    monkeypatch.setattr(rules.Runner, "resource_problems", logged)
+    monkeypatch.setattr(package_check.Runner, "resource_problems", logged)
     return validated
 
 
