@@ -445,6 +445,16 @@ def test_on_a_phone_the_contents_button_opens_the_pages_contents(browser, site):
     assert "The curve" in [t.strip() for t in shown] and "Country by country" in [t.strip() for t in shown], shown
 
 
+#: How far the search field's magnifier reaches into the text of the query (px; 0 or less: clear of it).
+ICON_OVER_QUERY = """() => {
+  const input = Array.from(document.querySelectorAll('input[name=q]')).find((i) => i.getBoundingClientRect().width > 0);
+  const icon = input && input.parentElement.querySelector('.fa-magnifying-glass');
+  if (!icon) return null;
+  const textStart = input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft);
+  return icon.getBoundingClientRect().right - textStart;
+}"""
+
+
 def test_on_a_desktop_every_page_has_one_search_field_and_the_menu_button_folds_the_sidebar(
     browser,  # noqa: F811 - the fixture
     site,  # noqa: F811 - the fixture
@@ -462,7 +472,12 @@ def test_on_a_desktop_every_page_has_one_search_field_and_the_menu_button_folds_
         page.wait_for_function(f"() => !({SIDEBAR_LINKS})().shown", timeout=5_000)
         page.locator(".primary-toggle:visible").first.click()
         page.wait_for_function(f"() => ({SIDEBAR_LINKS})().shown", timeout=5_000)
+        page.goto(site + "search.html?q=Kazakhstan", wait_until="load")
+        overlap = page.evaluate(ICON_OVER_QUERY)
     finally:
         page.close()
+    assert overlap is not None and overlap <= 0, (
+        f"the magnifier covers the query's first {overlap} px on the search page"
+    )
     wrong = {rel: n for rel, n in fields.items() if n != 1}
     assert "search.html" in fields and not wrong, f"pages without exactly one search field: {wrong}"
