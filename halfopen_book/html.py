@@ -61,6 +61,8 @@ CSS_ICONS = {
         }.items()
     },
     "a.reference.download::before": "download",
+    # Sphinx's "Hide search matches" link, on a page opened from a search result.
+    "div#searchbox p.highlight-link a::before": "magnifying-glass-minus",
 }
 FONTAWESOME = ("static", "fontawesomefree")
 

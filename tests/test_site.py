@@ -327,9 +327,18 @@ def test_search_from_a_chapter_finds_kazakhstan(browser, site):  # noqa: F811 - 
             timeout=30_000,
         )
         results = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
+        # A result opens its page with the matches marked and a "Hide search matches" link,
+        # whose icon is drawn like the others, not from Font Awesome's font.
+        fonts: list[str] = []
+        page.on("request", lambda r: fonts.append(r.url) if "fontawesome" in r.url.lower() else None)
+        with page.expect_navigation():
+            page.locator(f'#search-results ul.search li a[href*="{TABLE_1_PAGE}"]').first.click()
+        page.locator("#searchbox p.highlight-link a").wait_for(state="visible", timeout=10_000)
+        page.wait_for_load_state("networkidle")
     finally:
         page.close()
     assert any(TABLE_1_PAGE in r for r in results), f"search from a chapter misses {TABLE_1_PAGE}: {results}"
+    assert not fonts, f"a page opened from a search result loads Font Awesome: {fonts}"
     assert not problems, problems
 
 
