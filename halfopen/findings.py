@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 from IPython.display import Markdown
 
+from . import tables
 from .tables import escape
 
 #: The chapter of this book that treats each section of the paper's findings (¶13–32).
@@ -32,13 +33,6 @@ SECTION_CHAPTERS: dict[str, str] = {
 
 #: The columns of :func:`findings_table`, as the reader sees them.
 COLUMNS = ("Policy area", "Adopted", "Obstructed, restricted or left symbolic", "Evidence", "¶")
-
-
-def paragraphs_text(paragraphs: str) -> str:
-    """``"6;28-30"`` as ``"¶6, ¶28–30"``."""
-    if not re.fullmatch(r"[0-9]+(-[0-9]+)?(;[0-9]+(-[0-9]+)?)*", str(paragraphs)):
-        raise ValueError(f"not a list of paragraphs: {paragraphs!r} (expected e.g. '6;28-30')")
-    return ", ".join("¶" + p.replace("-", "–") for p in str(paragraphs).split(";"))
 
 
 def chapter_link(text: str, label: str) -> str:
@@ -67,7 +61,7 @@ def findings_table(findings: pd.DataFrame, chapters: Mapping[str, str] = SECTION
             COLUMNS[1]: list(rows["adopted"]),
             COLUMNS[2]: list(rows["held_back"]),
             COLUMNS[3]: list(rows["evidence"]),
-            COLUMNS[4]: [paragraphs_text(p) for p in rows["paragraphs"]],
+            COLUMNS[4]: [tables.paragraphs_text(p) for p in rows["paragraphs"]],
         }
     )
 

@@ -147,11 +147,6 @@ def classification(classes: pd.DataFrame, role: str | None = None) -> pd.DataFra
     return rows.reset_index(drop=True)
 
 
-def paragraphs_text(paragraphs: str) -> str:
-    """``"6;28;44-45"`` as ``"¶6, ¶28, ¶44–45"``."""
-    return ", ".join("¶" + p.replace("-", "–") for p in paragraphs.split(";"))
-
-
 def _rows_of(frame: pd.DataFrame, table: str, name: str, iso3: str) -> pd.DataFrame:
     """The rows of ``frame`` for one country (by name for Freedom House, else by ISO code)."""
     if table == "freedom_house":
@@ -393,7 +388,7 @@ def class_table(classes: pd.DataFrame) -> pd.DataFrame:
             "Measure": classes["label"],
             "Class": classes["class"],
             "Other reading": classes["alternative"].fillna(""),
-            "Paragraphs": [paragraphs_text(p) for p in classes["paragraphs"]],
+            "Paragraphs": [tables.paragraphs_text(p) for p in classes["paragraphs"]],
             "Role": classes["role"],
         }
     )

@@ -448,7 +448,7 @@ def choices_table(grid: Grid) -> pd.DataFrame:
     ends = sorted({b for _, b in grid.windows})
     rows, labels = grid.classes.set_index("measure"), grid.labels
     readings = [
-        f"{labels[k]}: {rows.at[k, 'alternative']} ({method.paragraphs_text(rows.at[k, 'paragraphs'])})"
+        f"{labels[k]}: {rows.at[k, 'alternative']} ({tables.paragraphs_text(rows.at[k, 'paragraphs'])})"
         for k in reading_options(grid.classes)[1:]
     ]
     table = [

@@ -102,7 +102,7 @@ def conclusion_aims_table(
     """The paper's aims (``paper_aims``) beside the paper's answer to each and where the book covers it.
 
     The ``Where in this book`` column holds chapter links (markup: show with
-    :func:`halfopen.context.show_myst_table` and ``myst_columns=["Where in this book"]``).
+    :func:`halfopen.tables.show_myst_table` and ``myst_columns=["Where in this book"]``).
     An aim without an answer or a chapter is an error, never a blank row.
     """
     rows = aims.sort_values("order")

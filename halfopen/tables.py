@@ -268,3 +268,10 @@ def join_words(items: Sequence[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def paragraphs_text(paragraphs: str) -> str:
+    """``"6;28-30"`` as ``"¶6, ¶28–30"``."""
+    if not re.fullmatch(r"[0-9]+(-[0-9]+)?(;[0-9]+(-[0-9]+)?)*", str(paragraphs)):
+        raise ValueError(f"not a list of paragraphs: {paragraphs!r} (expected e.g. '6;28-30')")
+    return ", ".join("¶" + p.replace("-", "–") for p in str(paragraphs).split(";"))

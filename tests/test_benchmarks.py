@@ -7,12 +7,17 @@ import importlib.util
 import pytest
 
 
-@pytest.fixture(scope="module")
-def lighthouse(root):
-    spec = importlib.util.spec_from_file_location("bench_lighthouse", root / "benchmarks" / "lighthouse.py")
+def benchmark(root, name: str):
+    """A script of ``benchmarks/`` loaded as a module (the benchmarks are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", root / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def lighthouse(root):
+    return benchmark(root, "lighthouse")
 
 
 def run(performance, seo=100, size=150_000, failed=()):
@@ -41,10 +46,7 @@ def test_a_failed_run_fails_the_page(lighthouse):
 
 @pytest.fixture(scope="module")
 def bench_build(root):
-    spec = importlib.util.spec_from_file_location("bench_build", root / "benchmarks" / "bench_build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchmark(root, "bench_build")
 
 
 def test_the_noop_verdict_is_on_the_median_of_the_runs(bench_build):

@@ -32,10 +32,10 @@ def test_every_section_has_its_chapter_and_every_chapter_exists(table):
 
 
 def test_paragraphs_read_as_the_book_writes_them():
-    assert findings.paragraphs_text("6;28-30") == "¶6, ¶28–30"
-    assert findings.paragraphs_text("13-16") == "¶13–16"
+    assert tables.paragraphs_text("6;28-30") == "¶6, ¶28–30"
+    assert tables.paragraphs_text("13-16") == "¶13–16"
     with pytest.raises(ValueError, match="not a list of paragraphs"):
-        findings.paragraphs_text("13 to 16")
+        tables.paragraphs_text("13 to 16")
 
 
 def test_a_section_without_a_chapter_is_refused(table):
@@ -70,7 +70,7 @@ def test_one_card_per_policy_in_order_titled_by_its_chapter_link_and_with_its_pa
         for _, name in findings.CARD_ROWS:
             assert f"**{name}:** " in block, f"the card of {row['policy']!r} has no {name!r}"
         footer = block.split(":::{card-footer}\n", 1)[1].split("\n", 1)[0]
-        assert footer == findings.paragraphs_text(row["paragraphs"]), footer
+        assert footer == tables.paragraphs_text(row["paragraphs"]), footer
 
 
 def test_text_from_the_data_cannot_open_markup_in_a_card(table):

@@ -137,8 +137,8 @@ def test_classification_refuses_a_measure_it_cannot_read(t):
 
 
 def test_paragraphs_are_written_with_pilcrows_and_en_dashes():
-    assert method.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
-    assert method.paragraphs_text("8;19-21;36") == "¶8, ¶19–21, ¶36"
+    assert tables.paragraphs_text("6;28;44-45") == "¶6, ¶28, ¶44–45"
+    assert tables.paragraphs_text("8;19-21;36") == "¶8, ¶19–21, ¶36"
 
 
 # --------------------------------------------------------------------------- one window
