@@ -9,8 +9,8 @@ static host does (GitHub Pages does), so the transfer is what a reader downloads
 The baseline is Jupyter Book 1's own sample book (``jupyter-book create``), built with the same
 Jupyter Book and measured in the same run, so the machine's load hits both alike. The
 performance score depends on timing (Lighthouse simulates the network and the phone's CPU from
-what it observes): it is a benchmark figure, not a test. The tests
-(``tests/test_site.py``) assert what does not depend on timing.
+what it observes): it is a benchmark figure, not a test. The tests (``tests/test_browser.py``,
+``tests/test_site.py``) assert what does not depend on timing.
 
 Usage (after ``python3 tasks.py book``; Lighthouse installed as benchmarks/README.md says)::
 

@@ -12,46 +12,33 @@ build folders, so tests never touch the developer's ``_build`` or any tracked fi
 * ``copied_book``: a copy of the book (``tests/copies.py``) built cold, on which the runner and
   trust tests edit tables, chapters and code.
 
-The suite runs on every core (``-n auto`` in ``pyproject.toml``, pytest-xdist). With
-``--dist loadgroup`` each test marked ``xdist_group`` runs in the worker of its group, so each
-build is made once per session: the hook below marks every test that uses the checkout's
-builds ``book`` and every test that uses the copy ``copy``. The two groups run side by side;
-the unit tests and the Binder test fill in wherever a worker is free.
+The suite runs on every core (``-n auto --dist loadfile`` in ``pyproject.toml``: pytest-xdist
+sends each test file to one worker, so a file's module fixtures, the browser's walk of the
+site among them, are made once). A build is made once per run whichever worker asks for it
+first: :func:`once` is pytest-xdist's documented recipe for session fixtures that must run once
+("Making session-scoped fixtures execute only once": a file lock in the folder all workers of a
+run share; the first worker makes the build, the others wait for it and read its record).
+The copy is edited by one test at a time: each test that uses it holds a second lock for its
+whole run, and leaves the copy's sources as it found them (checked when it ends).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from copies import build_with_address, copy_book, fail, halfopen, snapshot, tree_hashes
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
-
-#: Fixtures that make or read one of the builds -> the xdist group of the tests that use them.
-#: (``html_dir`` asks for ``built_book`` at run time, so it is named here itself.)
-GROUPS = {
-    "chapter_results": "book",
-    "built_book": "book",
-    "html_dir": "book",
-    "published_book": "book",
-    "published_pdfs": "book",
-    "copied_book": "copy",
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
-def pytest_collection_modifyitems(config, items):
-    """Mark each test that uses a build with its build's group (see the module's docstring)."""
-    for item in items:
-        groups = {GROUPS[name] for name in item.fixturenames if name in GROUPS}
-        if len(groups) > 1:
-            raise pytest.UsageError(f"{item.nodeid} uses fixtures of two build groups: {sorted(groups)}")
-        if groups:
-            item.add_marker(pytest.mark.xdist_group(groups.pop()))
+JS_DIR = ROOT / "tests" / "browser"
 
 
 @pytest.fixture(scope="session")
@@ -59,111 +46,196 @@ def root() -> Path:
     return ROOT
 
 
-def made_once(tmp_path_factory, what: str) -> None:
-    """Fail when another worker of this run already made ``what``: the grouping broke.
-
-    Under pytest-xdist every worker has its own session, so a session fixture runs once per
-    worker that asks for it. The groups above keep each build in one worker; this check proves
-    it, in a folder all workers of the run share (unused without xdist).
-    """
-    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not run_id:
-        return
-    mark = tmp_path_factory.getbasetemp().parent / f"made-{run_id}-{what}"
-    try:
-        mark.touch(exist_ok=False)
-    except FileExistsError:
-        pytest.fail(
-            f"a second worker made {what!r}: pytest-xdist's --dist loadgroup did not keep its tests "
-            "in one worker (see the note on pytest in requirements.txt)"
-        )
-
-
 @pytest.fixture(scope="session")
-def session_build_dir(tmp_path_factory) -> Path:
-    made_once(tmp_path_factory, "the session build")
-    return tmp_path_factory.mktemp("book-build")
+def run_dir(tmp_path_factory) -> Path:
+    """The folder every worker of this run shares (pytest's own temporary folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@pytest.fixture(scope="session")
-def chapter_results(session_build_dir):
-    """Every chapter of the toc executed once by the runner (in parallel): name -> Result."""
+def once(run_dir: Path, name: str, make: Callable[[Path], dict]) -> dict:
+    """``make(folder)`` once per test run, in a new ``folder`` named ``name``, whichever worker
+    asks first; the others wait on the lock and read what it returned (JSON). When ``make``
+    fails, every test that asks fails with its message, and the build is not attempted again."""
+    record = run_dir / f"{name}.json"
+    with FileLock(str(record) + ".lock"):
+        if not record.is_file():
+            try:
+                done = {"value": make(run_dir / name)}
+            except Exception as exc:  # a build that could not start: reported, not retried
+                done = {"failed": f"{name}: {type(exc).__name__}: {exc}"}
+            except pytest.fail.Exception as exc:  # the build ran and failed
+                done = {"failed": str(exc)}
+            record.write_text(json.dumps(done), encoding="utf-8")
+        done = json.loads(record.read_text(encoding="utf-8"))
+    if "failed" in done:
+        pytest.fail(done["failed"], pytrace=False)
+    return done["value"]
+
+
+def _process(proc: subprocess.CompletedProcess) -> dict:
+    return {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+def _book(folder: Path) -> dict:
     from halfopen_book import run
 
-    results = run.run(build_dir=session_build_dir, progress=False)
-    return {r.chapter: r for r in results}
-
-
-@pytest.fixture(scope="session")
-def built_book(session_build_dir, chapter_results) -> Path:
-    """Build the book once (strict: -W -n --keep-going) into the session folder; return html/.
-
-    Fails (never skips) when the build fails, with the build's own output.
-    """
+    results = run.run(build_dir=folder, progress=False)
     proc = subprocess.run(
-        [sys.executable, "-m", "halfopen", "build", "--build-dir", str(session_build_dir), "--no-progress"],
+        [sys.executable, "-m", "halfopen", "build", "--build-dir", str(folder), "--no-progress"],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     if proc.returncode != 0:
         pytest.fail(f"the book did not build (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
-    html = session_build_dir / "html"
-    assert (html / "index.html").exists(), "the build reported success but wrote no index.html"
-    return html
+    assert (folder / "html" / "index.html").exists(), "the build reported success but wrote no index.html"
+    return {"build": str(folder), "results": [vars(r) for r in results]}
 
 
 @pytest.fixture(scope="session")
-def published_book(tmp_path_factory) -> dict:
+def session_book(run_dir) -> dict:
+    """The checkout's chapters executed once by the runner (in parallel), then built strictly."""
+    return once(run_dir, "book-build", _book)
+
+
+@pytest.fixture(scope="session")
+def session_build_dir(session_book) -> Path:
+    return Path(session_book["build"])
+
+
+@pytest.fixture(scope="session")
+def chapter_results(session_book) -> dict:
+    """Every chapter of the toc executed once by the runner: name -> Result."""
+    from halfopen_book import run
+
+    return {r["chapter"]: run.Result(**r) for r in session_book["results"]}
+
+
+@pytest.fixture(scope="session")
+def built_book(session_build_dir) -> Path:
+    """The session's book (strict: -W -n --keep-going), its html/ folder.
+
+    Fails (never skips) when the build fails, with the build's own output.
+    """
+    return session_build_dir / "html"
+
+
+@pytest.fixture(scope="session")
+def html_dir(request) -> Path:
+    """The site the browser and site tests read: the session's book, or an existing built site
+    named by ``HALFOPEN_TEST_HTML`` (for quick work on those tests only)."""
+    override = os.environ.get("HALFOPEN_TEST_HTML")
+    if override:
+        return Path(override).resolve()
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="session")
+def node_modules(run_dir) -> Path:
+    """tests/browser/node_modules (axe-core, pdf.js), installed from the lock file with `npm ci`
+    when missing or older than the lock file; one worker at a time."""
+    modules = JS_DIR / "node_modules"
+    stamp = modules / ".package-lock.json"
+    lock = JS_DIR / "package-lock.json"
+    with FileLock(str(run_dir / "npm.lock")):
+        if not stamp.exists() or stamp.stat().st_mtime < lock.stat().st_mtime:
+            npm = shutil.which("npm")
+            if not npm:
+                pytest.fail("npm is missing: install Node.js 20 and npm (the browser tests need axe-core and pdf.js)")
+            proc = subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS_DIR, capture_output=True, text=True
+            )
+            if proc.returncode != 0:
+                pytest.fail(f"`npm ci` in {JS_DIR} failed:\n{proc.stdout}\n{proc.stderr}")
+    for needed in ("axe-core/axe.min.js", "pdfjs-dist/legacy/build/pdf.mjs"):
+        assert (modules / needed).exists(), f"{needed} missing after npm ci"
+    return modules
+
+
+def _published(folder: Path) -> dict:
+    proc = build_with_address(folder)
+    if proc.returncode != 0:
+        pytest.fail(f"no build with an address:\n{fail(proc)}")
+    return {"html": str(folder / "html"), "build": str(folder), "snapshot": snapshot(folder)}
+
+
+@pytest.fixture(scope="session")
+def published_book(run_dir) -> dict:
     """The checkout built from nothing (every chapter executed again) with an address.
 
     Returns its ``html`` folder, its ``build`` folder and a ``snapshot`` taken right after the
     build (the PDF test later rebuilds it).
     """
-    made_once(tmp_path_factory, "the published build")
-    build_dir = tmp_path_factory.mktemp("published")
-    proc = build_with_address(build_dir)
-    if proc.returncode != 0:
-        pytest.fail(f"no build with an address:\n{fail(proc)}")
-    return {"html": build_dir / "html", "build": build_dir, "snapshot": snapshot(build_dir)}
+    made = once(run_dir, "published", _published)
+    return {**made, "html": Path(made["html"]), "build": Path(made["build"])}
 
 
 @pytest.fixture(scope="session")
-def published_pdfs(published_book) -> dict:
+def published_pdfs(run_dir, published_book) -> dict:
     """The deploy workflow's second step: the PDFs printed from the published book.
 
     Returns the printer's process, the folder it printed into, and the intro page and whether
     the site had a ``pdf`` folder, as they were before printing.
     """
-    build_dir = published_book["build"]
-    intro_before = (published_book["html"] / "intro.html").read_text(encoding="utf-8")
-    pdf_dir_before = (published_book["html"] / "pdf").exists()
-    proc = subprocess.run(
-        [sys.executable, "-m", "halfopen_book.pdf", "--build-dir", str(build_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return {"proc": proc, "dir": build_dir / "pdf", "intro_before": intro_before, "pdf_dir_before": pdf_dir_before}
+
+    def print_pdfs(_folder: Path) -> dict:
+        build_dir = published_book["build"]
+        intro_before = (published_book["html"] / "intro.html").read_text(encoding="utf-8")
+        pdf_dir_before = (published_book["html"] / "pdf").exists()
+        proc = subprocess.run(
+            [sys.executable, "-m", "halfopen_book.pdf", "--build-dir", str(build_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        return {
+            "proc": _process(proc),
+            "dir": str(build_dir / "pdf"),
+            "intro_before": intro_before,
+            "pdf_dir_before": pdf_dir_before,
+        }
+
+    made = once(run_dir, "published-pdfs", print_pdfs)
+    return {**made, "proc": SimpleNamespace(**made["proc"]), "dir": Path(made["dir"])}
 
 
-@pytest.fixture(scope="session")
-def copied_book(tmp_path_factory) -> dict:
-    """A copy of the book built once, cold, into a build folder beside it.
-
-    Returns the ``copy``, its ``build`` folder, the cold build's process (``cold``), the hashes
-    of the copy's files ``before`` and ``after`` it. Tests that edit the copy restore what they edit.
-    """
-    made_once(tmp_path_factory, "the copy's build")
-    base = tmp_path_factory.mktemp("copy")
-    copy = copy_book(base / "book")
-    build_dir = base / "build"
+def _copy(folder: Path) -> dict:
+    copy = copy_book(folder / "book")
+    build_dir = folder / "build"
     before = tree_hashes(copy)
     proc = halfopen(copy, "build", "--build-dir", str(build_dir), "--no-progress")
     after = tree_hashes(copy)
     if proc.returncode != 0 or "Book built" not in proc.stdout:
         pytest.fail(f"the copy did not build:\n{fail(proc)}")
-    return {"copy": copy, "build": build_dir, "cold": proc, "before": before, "after": after}
+    return {"copy": str(copy), "build": str(build_dir), "cold": _process(proc), "before": before, "after": after}
+
+
+@pytest.fixture(scope="session")
+def copy_build(run_dir) -> dict:
+    """A copy of the book built once, cold, into a build folder beside it (made once per run)."""
+    return once(run_dir, "copy", _copy)
+
+
+@pytest.fixture
+def copied_book(run_dir, copy_build):
+    """The session's copy, for one test at a time.
+
+    Returns the ``copy``, its ``build`` folder, the cold build's process (``cold``), the hashes
+    of the copy's files ``before`` and ``after`` it. The test holds the copy's lock while it runs
+    and must leave the copy's sources as it found them (restoring what it edits).
+    """
+    copy = Path(copy_build["copy"])
+    with FileLock(str(run_dir / "copy-in-use.lock")):
+        yield {
+            **copy_build,
+            "copy": copy,
+            "build": Path(copy_build["build"]),
+            "cold": SimpleNamespace(**copy_build["cold"]),
+        }
+        left, found = tree_hashes(copy), copy_build["after"]
+        changed = sorted(k for k in left.keys() | found.keys() if left.get(k) != found.get(k))
+        assert not changed, f"the test left the copy's sources changed: {changed}"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +88,16 @@ def build_with_address(build_dir: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, **{build.SITE_URL_ENV: SITE, build.REPOSITORY_ENV: REPOSITORY})
     command = [sys.executable, "-m", "halfopen", "build", "--build-dir", str(build_dir), "--no-progress"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+@contextmanager
+def edited(copy: Path, build: Path, *files: Path) -> Iterator[None]:
+    """Put ``files`` of the copy back as they were when the block ends, however it ends, and build
+    the copy again, so that the next test that uses it finds its book built from its sources."""
+    originals = {f: f.read_bytes() for f in files}
+    try:
+        yield
+    finally:
+        for f, body in originals.items():
+            f.write_bytes(body)
+        halfopen(copy, "build", "--build-dir", str(build), "--no-progress")

@@ -19,6 +19,8 @@ links.
 
 from __future__ import annotations
 
+import codecs
+import json
 import os
 import re
 import shutil
@@ -26,15 +28,18 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import latexcodec  # noqa: F401 - registers the "ulatex" codec
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from copies import REPOSITORY, SITE, build_with_address
 
-from halfopen_book import build, citation, sphinx_ext
+from halfopen_book import build, citation, pdf, sphinx_ext
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT_DIR = ROOT / "tests" / "actionlint"
+JS_DIR = ROOT / "tests" / "browser"
 #: The addresses the book once named without owning them: they must appear nowhere.
 INVENTED = ("half-open-government.github.io", "github.com/half-open-government")
 CFF = citation.load_citation(ROOT / "CITATION.cff")
@@ -147,7 +152,6 @@ def test_ci_run_finds_or_installs_the_browser_with_tasks_py_then_runs_the_tests(
 
 
 def test_the_browser_is_found_not_hard_coded(tmp_path, monkeypatch):
-    from halfopen_book import pdf
 
     fake = tmp_path / "my-chrome"
     fake.write_text("#!/bin/sh\n")
@@ -434,3 +438,86 @@ def test_the_book_command_links_the_pdfs_printed_from_its_book(published_book, p
     for href in ("../pdf/02_open_government_in_central_asia.pdf", "../pdf/book.pdf"):
         assert f'<a href="{href}">' in chapter, href
     assert '<a href="pdf/book.pdf">' in intro.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the PDFs' text
+
+
+def norm(text: str) -> str:
+    """Text compared across HTML, BibTeX and PDF: no braces, backslashes or whitespace; casefolded."""
+    return re.sub(r"[\s{}\\]+", "", text).replace("--", "–").casefold()
+
+
+def _title_and_bibtex(page: Path) -> tuple[str, dict]:
+    """A page's title (without the number Sphinx sets before it, nor the headerlink) and the
+    BibTeX entries of its cite block (none without one), read with a parser."""
+    from pybtex.database import parse_string
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    h1 = soup.select_one("article h1") or soup.h1
+    for extra in h1.select(".headerlink, .section-number"):
+        extra.decompose()
+    cite = soup.find(id=re.compile(r"^cite-this-chapter"))
+    entries = {}
+    for pre in cite.find_all("pre") if cite else []:
+        if pre.get_text().lstrip().startswith("@"):
+            entries.update(parse_string(pre.get_text(), "bibtex").entries)
+    return h1.get_text().strip(), entries
+
+
+def _pdf_texts(pdfs: list[Path], pages: int = 0) -> dict[str, dict]:
+    """Text of each PDF (first ``pages`` pages, or all), read by pdf.js in one node process."""
+    cmd = ["node", str(JS_DIR / "pdftext.mjs"), "--pages", str(pages), *map(str, pdfs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=JS_DIR)
+    assert proc.returncode == 0, f"pdf.js could not read the PDFs:\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pdf_of_every_chapter_and_the_book_with_citation_first(published_book, published_pdfs, node_modules):
+    """The PDFs the deploy workflow prints (``python -m halfopen_book.pdf``) from the published
+    build: each chapter's first page carries its title and its citation (key and address); the
+    whole book holds every chapter's title in reading order. Text read with pdf.js (pinned in
+    tests/browser/)."""
+    proc, out = published_pdfs["proc"], published_pdfs["dir"]
+    assert proc.returncode == 0, f"the PDF command failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    toc_pages = pdf.reading_order(ROOT / "_toc.yml")
+    pages = {path: _title_and_bibtex(published_book["html"] / path) for path in toc_pages}
+    bad = []
+    pdfs = {path: out / (Path(path).stem + ".pdf") for path in toc_pages}
+    for file in pdfs.values():
+        if not file.exists() or file.stat().st_size < 1000 or not file.read_bytes().startswith(b"%PDF-"):
+            bad.append(f"{file.name}: missing or empty")
+    assert not bad, "\n".join(bad)
+    texts = _pdf_texts(list(pdfs.values()), pages=1)
+    for path, file in pdfs.items():
+        title, entries = pages[path]
+        first = norm(texts[str(file)]["pages"][0])
+        if norm(title) not in first:
+            bad.append(f"{file.name}: first page lacks the chapter title {title!r}")
+        if path == toc_pages[0] or path.removesuffix(".html") in sphinx_ext.UNCITED_PAGES:
+            continue  # no citation of its own (the browser tests check which pages have cite blocks)
+        own = [k for k, e in entries.items() if norm(title) in norm(e.fields.get("title", ""))]
+        if not own:
+            bad.append(f"{file.name}: the page has no BibTeX entry for itself")
+        for key in own:
+            url = codecs.decode(entries[key].fields.get("url", ""), "ulatex")
+            if url != SITE + path:
+                bad.append(f"{file.name}: the citation's url is {url!r}, not {SITE + path!r}")
+            for what, value in (("key", key), ("url", SITE + path)):
+                if norm(value) not in first:
+                    bad.append(f"{file.name}: the citation's {what} {value!r} is not on the first page")
+    book = out / pdf.BOOK_PDF
+    assert book.exists() and book.stat().st_size > 1000, f"no whole-book PDF {book}"
+    text = _pdf_texts([book])[str(book)]
+    assert text["numPages"] >= len(toc_pages), f"book.pdf has {text['numPages']} pages for {len(toc_pages)} chapters"
+    whole = norm("".join(text["pages"]))
+    position = 0
+    for path in toc_pages:  # each chapter's title after the previous chapter's
+        found = whole.find(norm(pages[path][0]), position)
+        if found < 0:
+            bad.append(f"book.pdf: {path}'s title {pages[path][0]!r} not found after the chapter before")
+            break
+        position = found + 1
+    assert not bad, "\n".join(bad)

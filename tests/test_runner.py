@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from copies import fail, halfopen, sha, tree_hashes
+from copies import edited, fail, halfopen, sha, tree_hashes
 
 from halfopen_book import run
 
@@ -256,64 +256,66 @@ def test_b_one_table_edit_reexecutes_exactly_its_readers_and_shows_everywhere(co
 
     # Kazakhstan, 2019 edition: civil liberties 17 -> 36, so the total 22 -> 41 (the sum rule holds,
     # the ratings and status are untouched). 41 also beats Kyrgyzstan's 38: the "highest" sentence changes.
-    rows = list(csv.reader(table.read_text(encoding="utf-8").splitlines()))
-    header = rows[0]
-    i = [n for n, r in enumerate(rows) if r[:2] == ["Kazakhstan", "2019"]]
-    assert len(i) == 1
-    kz = dict(zip(header, rows[i[0]]))
-    assert (kz["pr_score"], kz["cl_score"], kz["total_score"]) == ("5", "17", "22"), "the paper's values moved"
-    kz.update(cl_score="36", total_score="41")
-    rows[i[0]] = [kz[h] for h in header]
-    table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    with edited(copy, build, table):
+        rows = list(csv.reader(table.read_text(encoding="utf-8").splitlines()))
+        header = rows[0]
+        i = [n for n, r in enumerate(rows) if r[:2] == ["Kazakhstan", "2019"]]
+        assert len(i) == 1
+        kz = dict(zip(header, rows[i[0]]))
+        assert (kz["pr_score"], kz["cl_score"], kz["total_score"]) == ("5", "17", "22"), "the paper's values moved"
+        kz.update(cl_score="36", total_score="41")
+        rows[i[0]] = [kz[h] for h in header]
+        table.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
 
-    proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
-    assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
-    # only outputs changed: Sphinx's own incremental build re-reads just the changed pages
-    assert "Sphinx: building" in proc.stdout
-    log = (build / "sphinx.log").read_text(encoding="utf-8")
-    reread = re.search(r"updating environment: .*?(\d+) added, (\d+) changed, (\d+) removed", log)
-    assert reread and reread[1] == "0" and 0 < int(reread[2]) < len(all_names), log[-3000:]
-    st = statuses(proc)
-    assert set(st) == all_names
-    executed = {n for n, s in st.items() if s == "executed"}
-    assert executed == readers, f"executed {sorted(executed)}, readers {sorted(readers)}"
-    assert all(st[n] == "cached" for n in all_names - readers)
-    new_sha = sha(table)
-    for name in readers:
-        assert {r["path"]: r["sha256"] for r in manifests(build)[name]["reads"]}[str(table)] == new_sha
+        proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+        assert proc.returncode == 0 and "Book built" in proc.stdout, fail(proc)
+        # only outputs changed: Sphinx's own incremental build re-reads just the changed pages
+        assert "Sphinx: building" in proc.stdout
+        log = (build / "sphinx.log").read_text(encoding="utf-8")
+        reread = re.search(r"updating environment: .*?(\d+) added, (\d+) changed, (\d+) removed", log)
+        assert reread and reread[1] == "0" and 0 < int(reread[2]) < len(all_names), log[-3000:]
+        st = statuses(proc)
+        assert set(st) == all_names
+        executed = {n for n, s in st.items() if s == "executed"}
+        assert executed == readers, f"executed {sorted(executed)}, readers {sorted(readers)}"
+        assert all(st[n] == "cached" for n in all_names - readers)
+        new_sha = sha(table)
+        for name in readers:
+            assert {r["path"]: r["sha256"] for r in manifests(build)[name]["reads"]}[str(table)] == new_sha
 
-    html = (build / "html" / "chapters" / f"{CH02}.html").read_text(encoding="utf-8")
-    prose = text_of(html)
-    assert "Denmark scores 97 out of 100 and Kazakhstan 41 ." in prose  # glued numbers in a sentence
-    assert "the highest score is Kazakhstan ’s ( 41 )" in prose
-    (kz_row,) = [r for r in table_rows(html, "Kazakhstan") if r[0] == "Kazakhstan"]
-    assert kz_row[-1] == "41", kz_row  # Table 1, aggregate score
-    report = (build / "html" / "chapters" / "a2_reproduction_report.html").read_text(encoding="utf-8")
-    (kz_check,) = [r for r in table_rows(report, "Kazakhstan") if r[0] == "Kazakhstan"]
-    assert kz_check[-1] == "book 41, paper 22", kz_check  # the report's Table 1 grid flags the cell
+        html = (build / "html" / "chapters" / f"{CH02}.html").read_text(encoding="utf-8")
+        prose = text_of(html)
+        assert "Denmark scores 97 out of 100 and Kazakhstan 41 ." in prose  # glued numbers in a sentence
+        assert "the highest score is Kazakhstan ’s ( 41 )" in prose
+        (kz_row,) = [r for r in table_rows(html, "Kazakhstan") if r[0] == "Kazakhstan"]
+        assert kz_row[-1] == "41", kz_row  # Table 1, aggregate score
+        report = (build / "html" / "chapters" / "a2_reproduction_report.html").read_text(encoding="utf-8")
+        (kz_check,) = [r for r in table_rows(report, "Kazakhstan") if r[0] == "Kazakhstan"]
+        assert kz_check[-1] == "book 41, paper 22", kz_check  # the report's Table 1 grid flags the cell
 
-    # Sphinx kept the figures of the old data in its own folder; the published book shows,
-    # and holds, only the new ones.
-    kept_by_sphinx = {p.name for p in (build / "staging" / "out" / "_build" / "html" / "_images").iterdir()}
-    published = {p.name for p in (build / "html" / "_images").iterdir()}
-    shown = images_shown(build / "html")
-    assert kept_by_sphinx > published, "the edit changed figures: Sphinx's folder still has their old images"
-    assert published == shown, f"stale: {sorted(published - shown)}; missing: {sorted(shown - published)}"
+        # Sphinx kept the figures of the old data in its own folder; the published book shows,
+        # and holds, only the new ones.
+        kept_by_sphinx = {p.name for p in (build / "staging" / "out" / "_build" / "html" / "_images").iterdir()}
+        published = {p.name for p in (build / "html" / "_images").iterdir()}
+        shown = images_shown(build / "html")
+        assert kept_by_sphinx > published, "the edit changed figures: Sphinx's folder still has their old images"
+        assert published == shown, f"stale: {sorted(published - shown)}; missing: {sorted(shown - published)}"
 
-    # The incremental book is the book a fresh build makes of the same executed chapters,
-    # page for page. The only difference allowed: a stylesheet that already sat in Sphinx's
-    # output when a page was written gets a cache-busting "?v=<checksum>" in its link.
-    fresh = build.parent / f"{build.name}-fresh"
-    shutil.copytree(build / "executed", fresh / "executed")
-    proc = halfopen(copy, "build", "--build-dir", str(fresh), "--no-progress")
-    assert proc.returncode == 0 and "Book built" in proc.stdout and counts(proc)[0] == 0, fail(proc)
-    pages = sorted(p.relative_to(fresh / "html") for p in (fresh / "html").rglob("*.html"))
-    assert pages == sorted(p.relative_to(build / "html") for p in (build / "html").rglob("*.html"))
-    for page in pages:
-        incremental, from_scratch = (
-            re.sub(r"\?v=[0-9a-f]{8}\b", "", (b / "html" / page).read_text(encoding="utf-8")) for b in (build, fresh)
-        )
-        assert incremental == from_scratch, f"{page} differs from a fresh build's"
+        # The incremental book is the book a fresh build makes of the same executed chapters,
+        # page for page. The only difference allowed: a stylesheet that already sat in Sphinx's
+        # output when a page was written gets a cache-busting "?v=<checksum>" in its link.
+        fresh = build.parent / f"{build.name}-fresh"
+        shutil.copytree(build / "executed", fresh / "executed")
+        proc = halfopen(copy, "build", "--build-dir", str(fresh), "--no-progress")
+        assert proc.returncode == 0 and "Book built" in proc.stdout and counts(proc)[0] == 0, fail(proc)
+        pages = sorted(p.relative_to(fresh / "html") for p in (fresh / "html").rglob("*.html"))
+        assert pages == sorted(p.relative_to(build / "html") for p in (build / "html").rglob("*.html"))
+        for page in pages:
+            incremental, from_scratch = (
+                re.sub(r"\?v=[0-9a-f]{8}\b", "", (b / "html" / page).read_text(encoding="utf-8"))
+                for b in (build, fresh)
+            )
+            assert incremental == from_scratch, f"{page} differs from a fresh build's"
 
 
 @pytest.mark.slow
