@@ -34,7 +34,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from copies import build_with_address, copy_book, fail, halfopen, snapshot, tree_hashes
+from copies import build_with_address, copy_book, fail, halfopen, pages, snapshot, tree_hashes
 from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +208,14 @@ def _copy(folder: Path) -> dict:
     after = tree_hashes(copy)
     if proc.returncode != 0 or "Book built" not in proc.stdout:
         pytest.fail(f"the copy did not build:\n{fail(proc)}")
-    return {"copy": str(copy), "build": str(build_dir), "cold": _process(proc), "before": before, "after": after}
+    return {
+        "copy": str(copy),
+        "build": str(build_dir),
+        "cold": _process(proc),
+        "before": before,
+        "after": after,
+        "pages": pages(build_dir / "html"),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -222,8 +229,9 @@ def copied_book(run_dir, copy_build):
     """The session's copy, for one test at a time.
 
     Returns the ``copy``, its ``build`` folder, the cold build's process (``cold``), the hashes
-    of the copy's files ``before`` and ``after`` it. The test holds the copy's lock while it runs
-    and must leave the copy's sources as it found them (restoring what it edits).
+    of the copy's files ``before`` and ``after`` it, and of its ``pages`` (:func:`copies.pages`).
+    The test holds the copy's lock while it runs and must leave the copy's sources as it found
+    them (restoring what it edits).
     """
     copy = Path(copy_build["copy"])
     with FileLock(str(run_dir / "copy-in-use.lock")):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,14 +92,35 @@ def build_with_address(build_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def pages(html: Path) -> dict[str, str]:
+    """Every page of a built site -> the SHA-256 of its text, less the cache-busting ``?v=<checksum>``
+    Sphinx adds to a stylesheet's link when the stylesheet already sat in its output (the one
+    difference allowed between an incremental build and a fresh one)."""
+    return {
+        str(p.relative_to(html)): hashlib.sha256(
+            re.sub(r"\?v=[0-9a-f]{8}\b", "", p.read_text(encoding="utf-8")).encode()
+        ).hexdigest()
+        for p in sorted(html.rglob("*.html"))
+    }
+
+
+@dataclass
+class Restored:
+    """What :func:`edited` did when its block ended: the build that put the book back."""
+
+    proc: subprocess.CompletedProcess | None = None
+
+
 @contextmanager
-def edited(copy: Path, build: Path, *files: Path) -> Iterator[None]:
+def edited(copy: Path, build: Path, *files: Path) -> Iterator[Restored]:
     """Put ``files`` of the copy back as they were when the block ends, however it ends, and build
-    the copy again, so that the next test that uses it finds its book built from its sources."""
+    the copy again, so that the next test that uses it finds its book built from its sources
+    (that build's process is the ``proc`` of what it yields, for the test to check)."""
     originals = {f: f.read_bytes() for f in files}
+    restored = Restored()
     try:
-        yield
+        yield restored
     finally:
         for f, body in originals.items():
             f.write_bytes(body)
-        halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
+        restored.proc = halfopen(copy, "build", "--build-dir", str(build), "--no-progress")
