@@ -252,7 +252,7 @@ def test_author_year_labels():
 def test_bibliography_style_formats_every_reference_with_author_year_labels():
     from pybtex.plugin import find_plugin
 
-    sphinx_ext._register_bibliography_style()
+    sphinx_ext.register_bibliography_style()
     style = find_plugin("pybtex.style.formatting", "halfopen_author_year")()
     bib = parse_file(ROOT / "references.bib").entries
     entries = list(style.format_entries(bib.values()))
