@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from halfopen import data, derive
 from halfopen_book import chapters, run
 
 ROOT = Path(__file__).resolve().parent.parent
+TABLE_1_CHAPTER = "02_open_government_in_central_asia"
 
 pytestmark = pytest.mark.slow
 
@@ -78,22 +80,20 @@ def test_every_table_the_update_computes_can_be_downloaded_as_csv(built_book, so
             assert len(rows) - 1 == len(body), f"{chapter}: {caption!r} shows {len(body)} rows, its CSV {len(rows) - 1}"
 
 
-def test_table_1_page_shows_the_table_with_its_values(built_book):
-    text = _page(built_book, "02_open_government_in_central_asia").read_text()
-    table = text[text.index('id="tbl-table-1"') :]
-    table = table[: table.index("</table>")]
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, re.S)]
-    expected = [
-        ["Denmark*", "Free", "1", "1", "1.0", "97"],  # starred, as in the paper: its note says why
-        ["Kazakhstan", "Not free", "7", "5", "6.0", "22"],
-        ["Kyrgyzstan", "Partly free", "5", "4", "4.5", "38"],
-        ["Tajikistan", "Not free", "7", "6", "6.5", "9"],
-        ["Turkmenistan", "Not free", "7", "7", "7.0", "2"],
-        ["Uzbekistan", "Not free", "7", "6", "6.5", "9"],
-    ]
-    for row in expected:
-        i = cells.index(row[0])
-        assert cells[i : i + 6] == row, f"Table 1 row {row[0]} shows {cells[i : i + 6]}"
+def test_table_1_page_shows_the_papers_table_and_its_note_on_denmark(built_book, soup):
+    """Chapter 2 shows Table 1 cell by cell as data/published_table_1.csv has it (the paper's
+    table: tests/test_fidelity.py checks that file against the paper and the table the book
+    regenerates against it), its rows in order, Denmark starred with the paper's note."""
+    path = data.paths.data_dir() / data.resource("published_table_1")["path"]
+    with path.open(encoding="utf-8", newline="") as f:
+        published = list(csv.reader(f))[1:]
+    block = soup(_page(built_book, TABLE_1_CHAPTER)).find(id="tbl-table-1")
+    rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])] for tr in block.select("table tr")]
+    assert rows[0] == ["Country", *derive.TABLE_1_COLUMNS], rows[0]
+    expected = [[f"{r[0]}*" if r[0] == "Denmark" else r[0], *r[1:]] for r in published]
+    assert rows[1:] == expected, f"Table 1 shows {rows[1:]}"
+    note = block.find_next_sibling("p").get_text(" ", strip=True)
+    assert "*Denmark is there for comparison only" in note, note
 
 
 def test_every_figure_has_its_image_and_alt_text(built_book, soup):
@@ -108,7 +108,7 @@ def test_every_figure_has_its_image_and_alt_text(built_book, soup):
 
 
 def test_glued_values_are_in_the_prose(built_book):
-    text = _page(built_book, "02_open_government_in_central_asia").read_text()
+    text = _page(built_book, TABLE_1_CHAPTER).read_text()
     prose = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
     assert "All 30 cells agree with the table the paper printed." in prose  # glued from the comparison
 
@@ -208,8 +208,8 @@ def _captions(soup):
 
 def test_tables_and_figures_are_numbered_by_chapter_and_the_papers_keep_the_papers_numbers(built_book, soup):
     """In chapter N Sphinx numbers N.1, N.2 … (tables and figures apart); an appendix's tables
-    are written AN.1, AN.2 …; the paper's four carry its numbers; nothing else is numbered, so
-    no number can be taken for the paper's, and none is counted across pages."""
+    are written AN.1, AN.2 …; the paper's four carry its numbers, on their pages; nothing else
+    is numbered, so no number can be taken for the paper's, and none is counted across pages."""
     paper = {label: number for _, label, number in PAPER_ARTEFACTS}
     found = {}
     for docname, page in _toc_pages(built_book):
@@ -217,7 +217,7 @@ def test_tables_and_figures_are_numbered_by_chapter_and_the_papers_keep_the_pape
         counts = {"Table": 0, "Figure": 0}
         for kind, n, ident, by in _captions(soup(page)):
             if ident in paper:
-                found[ident] = f"{kind} {n}"
+                found[ident] = (Path(docname).name, f"{kind} {n}")
                 assert by == "written", f"{docname}: Sphinx numbered the paper's {ident}"
                 continue
             counts[kind] += 1
@@ -226,7 +226,7 @@ def test_tables_and_figures_are_numbered_by_chapter_and_the_papers_keep_the_pape
                 f"{docname}: {ident} is {kind} {n}, expected {number}.{counts[kind]}"
             )
             assert by == ("written" if number.startswith("A") else "sphinx"), f"{docname}: {kind} {n} numbered by {by}"
-    assert found == paper, found
+    assert found == {label: (page, number) for page, label, number in PAPER_ARTEFACTS}, found
 
 
 def test_references_to_the_papers_tables_and_figure_read_as_the_paper_numbers_them(built_book, soup):
@@ -240,13 +240,6 @@ def test_references_to_the_papers_tables_and_figure_read_as_the_paper_numbers_th
                 seen.add(label)
                 assert text.startswith(paper[label]), f"{page.name}: a link to {label} reads {text!r}"
     assert seen == set(paper), seen
-
-
-def test_table_1_carries_the_papers_note_on_denmark(built_book, soup):
-    block = soup(_page(built_book, "02_open_government_in_central_asia")).find(id="tbl-table-1")
-    assert "Denmark*" in [td.get_text(strip=True) for td in block.find_all("td")]
-    note = block.find_next_sibling("p").get_text(" ", strip=True)
-    assert "*Denmark is there for comparison only" in note, note
 
 
 CONCORDANCE = "chapters/a6_paragraph_concordance.html"
