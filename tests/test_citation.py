@@ -94,10 +94,9 @@ def test_book_version_is_the_package_version():
     assert f'version = "{halfopen.__version__}"' in pyproject
 
 
-def test_book_metadata_names_licences_and_the_paper_but_no_address():
-    # The site's address and the repository are settings of the build (tests/test_publish.py),
-    # written into the staged copy of CITATION.cff: the repository's own file names neither.
-    assert "url" not in CFF and "repository-code" not in CFF
+def test_book_metadata_names_licences_and_the_paper():
+    # That the repository's own CITATION.cff names no address (the build writes it into the
+    # staged copy) is tests/test_publish.py::test_the_repository_names_no_address_of_its_own.
     assert set(CFF["license"]) == {"MIT", "CC-BY-4.0"}
     paper = CFF["preferred-citation"]
     bib = parse_file(ROOT / "references.bib").entries
