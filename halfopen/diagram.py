@@ -17,6 +17,11 @@ it covers no box, no other label and, if it can, no other arrow. :func:`crossing
 arrow that would run through a third box, so a layout that hides an arrow behind a box fails
 its test. Changing the argument (a box, an arrow, a label) is an edit of a CSV; the figure,
 its alt text and its text description (:func:`describe`) follow.
+
+The geometry :func:`draw` uses is public, so the tests check the drawn figure by the same
+rules: where an arrow meets a box (:func:`anchor`), the room a label takes
+(:func:`label_box`), whether two boxes overlap (:func:`overlaps`) and whether an arrow runs
+through a box (:func:`segment_hits_box`).
 """
 
 from __future__ import annotations
@@ -113,13 +118,12 @@ def layout(nodes: pd.DataFrame) -> dict[str, Box]:
     ids = list(boxes)
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
-            p, q = boxes[a], boxes[b]
-            if abs(p.x - q.x) < (p.width + q.width) / 2 and abs(p.y - q.y) < (p.height + q.height) / 2:
+            if overlaps(boxes[a], boxes[b]):
                 raise ValueError(f"diagram_nodes.csv: boxes '{a}' and '{b}' overlap; move one (column/row)")
     return boxes
 
 
-def _anchor(box: Box, towards: Box) -> tuple[float, float]:
+def anchor(box: Box, towards: Box) -> tuple[float, float]:
     """Where an arrow leaves (or enters) ``box`` on its way to ``towards``.
 
     Through the top or bottom edge if ``towards`` is wholly above or below, else through
@@ -136,13 +140,14 @@ def _anchor(box: Box, towards: Box) -> tuple[float, float]:
     return box.x + side * box.width / 2, box.y + max(-reach, min(reach, (towards.y - box.y) * 0.25))
 
 
-def _label_box(x: float, y: float, text: str) -> Box:
+def label_box(x: float, y: float, text: str) -> Box:
     """The room an arrow's label takes, in inches (italic 10 pt, with its white pad)."""
     lines = text.split("\n")
     return Box("label", x, y, 0.075 * max(len(line) for line in lines) + 0.12, 0.1 + 0.2 * len(lines))
 
 
-def _overlaps(p: Box, q: Box) -> bool:
+def overlaps(p: Box, q: Box) -> bool:
+    """Whether two boxes share any area (boxes that only touch along an edge do not)."""
     return abs(p.x - q.x) < (p.width + q.width) / 2 and abs(p.y - q.y) < (p.height + q.height) / 2
 
 
@@ -167,9 +172,9 @@ def _label_place(
         for shown in (text, "\n".join(textwrap.wrap(text, half))):
             for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
                 x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
-                room = _label_box(x, y, shown)
-                if not any(_overlaps(room, b) for b in [*boxes, *placed]) and not any(
-                    _segment_hits_box(p, q, room, 0.0) for p, q in avoid
+                room = label_box(x, y, shown)
+                if not any(overlaps(room, b) for b in [*boxes, *placed]) and not any(
+                    segment_hits_box(p, q, room, 0.0) for p, q in avoid
                 ):
                     return x, y, shown
     return (start[0] + end[0]) / 2, (start[1] + end[1]) / 2, text
@@ -238,7 +243,7 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
     # the figure's left and right edges, as boxes a label must not cover, so none is cut off
     walls = [Box("edge", x - side * 50, (y0 + y1) / 2, 100, 1000) for x, side in ((x0, 1), (x1, -1))]
     rows = list(edges.itertuples(index=False))
-    ends = [(_anchor(boxes[r.source], boxes[r.target]), _anchor(boxes[r.target], boxes[r.source])) for r in rows]
+    ends = [(anchor(boxes[r.source], boxes[r.target]), anchor(boxes[r.target], boxes[r.source])) for r in rows]
     for i, row in enumerate(rows):
         start, end = ends[i]
         same = _relation(row) == OVERLAPPING_ACTORS
@@ -259,7 +264,7 @@ def draw(nodes: pd.DataFrame, edges: pd.DataFrame, title: str | None = None) -> 
         if isinstance(row.label, str) and row.label:
             others = ends[:i] + ends[i + 1 :]
             x, y, shown = _label_place(start, end, row.label, [*boxes.values(), *walls], placed, others)
-            placed.append(_label_box(x, y, shown))
+            placed.append(label_box(x, y, shown))
             ax.text(
                 x,
                 y,
@@ -312,7 +317,7 @@ def describe(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _segment_hits_box(p: tuple[float, float], q: tuple[float, float], box: Box, margin: float) -> bool:
+def segment_hits_box(p: tuple[float, float], q: tuple[float, float], box: Box, margin: float) -> bool:
     """Whether the segment p-q passes through ``box`` grown by ``margin`` (Liang-Barsky clip)."""
     x0, x1 = box.x - box.width / 2 - margin, box.x + box.width / 2 + margin
     y0, y1 = box.bottom - margin, box.top + margin
@@ -338,9 +343,9 @@ def crossings(nodes: pd.DataFrame, edges: pd.DataFrame, margin: float = 0.08) ->
     found = []
     for row in edges.itertuples(index=False):
         a, b = boxes[row.source], boxes[row.target]
-        start, end = _anchor(a, b), _anchor(b, a)
+        start, end = anchor(a, b), anchor(b, a)
         for other in boxes.values():
-            if other.id not in (a.id, b.id) and _segment_hits_box(start, end, other, margin):
+            if other.id not in (a.id, b.id) and segment_hits_box(start, end, other, margin):
                 found.append((row.source, row.target, other.id))
     return found
 

@@ -236,8 +236,9 @@ def link_pdfs(build_dir: Path, stamp_file: Path | None = None) -> list[str]:
     return sorted(names)
 
 
-def _size(size: int) -> str:
-    """A file's size as a reader on a slow network wants it: '310 KB', '4.2 MB'."""
+def size_text(size: int) -> str:
+    """A file's size in bytes as a reader on a slow network wants it beside a link: '310 KB',
+    '4.2 MB' (decimal units; never '0 KB', so a tiny file reads '1 KB')."""
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
 
 
@@ -264,7 +265,7 @@ def _with_pdf_links(text: str, rel: Path, names: dict[str, int]) -> str:
     for i, (href, label, size) in enumerate(links):
         link = soup.new_tag("a", href=href)
         link.string = label
-        para.extend([" · " if i else "", link, f" ({_size(size)})"])
+        para.extend([" · " if i else "", link, f" ({size_text(size)})"])
     para.append(".")
     downloads = soup.find("p", class_="chapter-downloads")
     cite = soup.find(id="cite-this-chapter")

@@ -64,8 +64,11 @@ BLOCK_ID = "cite-this-chapter"
 UNPUBLISHED = "Not yet published online: this copy was built without a site address."
 
 
-def _register_bibliography_style() -> None:
-    """Register the pybtex style ``halfopen_author_year``: plain entries, author–year labels, sorted by author."""
+def register_bibliography_style() -> None:
+    """Register the pybtex style ``halfopen_author_year`` (``_config.yml``'s
+    ``bibtex_default_style``): pybtex's plain entries, author–year labels (:func:`author_year_label`,
+    made distinct by :func:`disambiguate`), sorted by author. :func:`setup` calls it; pybtex
+    finds the style by name afterwards, in Sphinx or outside it."""
     from pybtex.plugin import register_plugin
     from pybtex.style.formatting.plain import Style as PlainStyle
     from pybtex.style.labels import BaseLabelStyle
@@ -299,7 +302,7 @@ def write_markdown_sources(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    _register_bibliography_style()
+    register_bibliography_style()
     app.add_config_value("halfopen_citation_file", CITATION_FILE, "env")
     app.add_config_value("halfopen_uncited_pages", list(UNCITED_PAGES), "env")
     app.connect("config-inited", add_footer_version)

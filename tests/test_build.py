@@ -51,21 +51,30 @@ def test_source_stamp_sees_every_byte(tmp_path):
     assert build.source_stamp(src) != first
 
 
-def test_sync_rewrites_only_changed_files_and_removes_stale_ones(tmp_path):
-    new, dest = tmp_path / "new", tmp_path / "dest"
-    for folder in (new, dest):
-        (folder / "a").mkdir(parents=True)
-        (folder / "same.txt").write_text("same", encoding="utf-8")
-    (new / "a" / "changed.txt").write_text("new", encoding="utf-8")
-    (dest / "a" / "changed.txt").write_text("old", encoding="utf-8")
-    (dest / "stale.txt").write_text("stale", encoding="utf-8")
+def test_staging_again_rewrites_only_changed_files_and_removes_stale_ones(tmp_path, monkeypatch):
+    """A second stage leaves an unchanged file's modification time alone (so an incremental
+    Sphinx run re-reads only the pages that changed), rewrites a changed one and removes a
+    file the book no longer has."""
+    monkeypatch.delenv(build.SITE_URL_ENV, raising=False)
+    monkeypatch.delenv(build.REPOSITORY_ENV, raising=False)
+    root, build_dir = tmp_path / "book", tmp_path / "build"
+    (root / "chapters" / "figures").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: A book\n", encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: intro\n", encoding="utf-8")
+    (root / "intro.md").write_text("# Same\n", encoding="utf-8")
+    (root / "chapters" / "figures" / "changed.md").write_text("# Old\n", encoding="utf-8")
+    (root / "chapters" / "stale.md").write_text("# Stale\n", encoding="utf-8")
+    src = build.stage(build_dir, root)
     old_time = time.time() - 1000
-    os.utime(dest / "same.txt", (old_time, old_time))
-    build._sync(new, dest)
-    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    assert files == ["a/changed.txt", "same.txt"]
-    assert (dest / "a" / "changed.txt").read_text(encoding="utf-8") == "new"
-    assert abs((dest / "same.txt").stat().st_mtime - old_time) < 1, "an unchanged file was rewritten"
+    os.utime(src / "intro.md", (old_time, old_time))
+    (root / "chapters" / "figures" / "changed.md").write_text("# New\n", encoding="utf-8")
+    (root / "chapters" / "stale.md").unlink()
+    assert build.stage(build_dir, root) == src
+    files = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+    assert "chapters/stale.md" not in files and "chapters/figures/changed.md" in files, files
+    assert (src / "chapters" / "figures" / "changed.md").read_text(encoding="utf-8") == "# New\n"
+    assert abs((src / "intro.md").stat().st_mtime - old_time) < 1, "an unchanged file was rewritten"
+    assert not (build_dir / "staging" / "src.new").exists(), "the scratch copy is left behind"
 
 
 def test_publish_leaves_out_only_the_images_no_page_shows(tmp_path):

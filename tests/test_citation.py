@@ -94,10 +94,9 @@ def test_book_version_is_the_package_version():
     assert f'version = "{halfopen.__version__}"' in pyproject
 
 
-def test_book_metadata_names_licences_and_the_paper_but_no_address():
-    # The site's address and the repository are settings of the build (tests/test_publish.py),
-    # written into the staged copy of CITATION.cff: the repository's own file names neither.
-    assert "url" not in CFF and "repository-code" not in CFF
+def test_book_metadata_names_licences_and_the_paper():
+    # That the repository's own CITATION.cff names no address (the build writes it into the
+    # staged copy) is tests/test_publish.py::test_the_repository_names_no_address_of_its_own.
     assert set(CFF["license"]) == {"MIT", "CC-BY-4.0"}
     paper = CFF["preferred-citation"]
     bib = parse_file(ROOT / "references.bib").entries
@@ -252,7 +251,7 @@ def test_author_year_labels():
 def test_bibliography_style_formats_every_reference_with_author_year_labels():
     from pybtex.plugin import find_plugin
 
-    sphinx_ext._register_bibliography_style()
+    sphinx_ext.register_bibliography_style()
     style = find_plugin("pybtex.style.formatting", "halfopen_author_year")()
     bib = parse_file(ROOT / "references.bib").entries
     entries = list(style.format_entries(bib.values()))

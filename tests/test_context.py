@@ -133,12 +133,6 @@ def test_month_text_refuses_a_bad_month():
         context.month_text("2017-13")
 
 
-def test_join_words():
-    assert tables.join_words([]) == "none"
-    assert tables.join_words(["a"]) == "a"
-    assert tables.join_words(["a", "b", "c"]) == "a, b and c"
-
-
 def test_sample_table(sample):
     table = context.sample_table(sample)
     assert list(table.columns) == ["Who", "Method", "Participants", "Month", "Place", "Note"]

@@ -795,9 +795,10 @@ def test_an_unknown_table_or_a_broken_descriptor_is_said_plainly(tmp_path):
     the_line(refusal("freedom_house", folder), "the descriptor file is missing")
 
 
-def test_paths_inside_the_repository_are_shown_relative_to_it():
-    problem = data.Problem(data._display(DATA / "freedom_house.csv"), "rule", row=3, column="c", value="v")
+def test_paths_inside_the_repository_are_shown_relative_to_it(tmp_path):
+    problem = data.Problem(validation.display(DATA / "freedom_house.csv"), "rule", row=3, column="c", value="v")
     assert str(problem) == "data/freedom_house.csv, row 3, column 'c': value 'v': rule"
+    assert validation.display(tmp_path / "x.csv") == str(tmp_path / "x.csv")  # outside it: as given
 
 
 # --------------------------------------------------------------------------- the standard tool and the cache

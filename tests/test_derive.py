@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from halfopen import data, derive, tables
+from halfopen import data, derive
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +76,3 @@ def test_matland_cell():
     matrix = data.load("matland_matrix")
     assert derive.matland_cell(matrix, "high", "high") == "Symbolic Implementation"
     assert derive.matland_cell(matrix, "low", "high") == "Political Implementation"
-
-
-def test_markdown_table_escapes_text_from_data():
-    frame = pd.DataFrame({"Name": ["<script>alert(1)</script>", "a|b *c*"], "N": [1, 2]})
-    md = tables.markdown_table(frame, "Caption", "tbl-x", index=False)
-    assert "<script>" not in md
-    assert r"\<script\>" in md
-    assert r"a\|b \*c\*" in md
-    assert md.startswith(":::{table} Caption\n:name: tbl-x")

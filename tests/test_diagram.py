@@ -211,10 +211,32 @@ def test_figure_1_is_drawn_for_the_page(nodes, edges):
     assert len(labels) == edges["label"].notna().sum()
     for t in labels:
         x, y = t.get_position()
-        room = diagram._label_box(x, y, t.get_text())
-        hit = [b.id for b in boxes if diagram._overlaps(room, b)]
+        room = diagram.label_box(x, y, t.get_text())
+        hit = [b.id for b in boxes if diagram.overlaps(room, b)]
         assert not hit, f"the label {t.get_text()!r} covers {hit}"
     plt.close(fig)
+
+
+def test_the_geometry_on_boxes_worked_out_by_hand():
+    """Where arrows meet boxes, the room a label takes, and what overlaps or is crossed."""
+    a = diagram.Box("a", 0.0, 0.0, 2.0, 1.0)  # x from -1 to 1, y from -0.5 to 0.5
+    below = diagram.Box("below", 1.0, -3.0, 2.0, 1.0)
+    beside = diagram.Box("beside", 4.0, 0.2, 2.0, 1.0)
+    far_below = diagram.Box("far", 10.0, -3.0, 2.0, 1.0)
+    # through the bottom or top edge, a quarter of the way towards the other box, never near a corner
+    assert diagram.anchor(a, below) == pytest.approx((0.25, -0.5))
+    assert diagram.anchor(below, a) == pytest.approx((0.75, -2.5))
+    assert diagram.anchor(a, far_below) == pytest.approx((0.35, -0.5))
+    assert diagram.anchor(a, beside) == pytest.approx((1.0, 0.05))  # through the side facing it
+    room = diagram.label_box(0.0, 0.0, "ab\ncde")
+    assert (room.width, room.height) == pytest.approx((0.075 * 3 + 0.12, 0.1 + 0.2 * 2))
+    assert diagram.overlaps(a, diagram.Box("in", 1.4, 0.0, 1.0, 1.0))
+    assert not diagram.overlaps(a, diagram.Box("touching", 1.5, 0.0, 1.0, 1.0))
+    assert diagram.segment_hits_box((-5.0, 0.0), (5.0, 0.0), a, 0.0)
+    assert diagram.segment_hits_box((0.0, -5.0), (0.0, 5.0), a, 0.0)  # a vertical arrow
+    assert not diagram.segment_hits_box((-5.0, 1.0), (5.0, 1.0), a, 0.0)  # passes above it
+    assert diagram.segment_hits_box((-5.0, 1.0), (5.0, 1.0), a, 0.6)  # but within 0.6 of it
+    assert not diagram.segment_hits_box((-5.0, 0.0), (-2.0, 0.0), a, 0.0)  # stops short of it
 
 
 def _ends(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[tuple[str, str, tuple, tuple]]:
@@ -223,8 +245,8 @@ def _ends(nodes: pd.DataFrame, edges: pd.DataFrame) -> list[tuple[str, str, tupl
         (
             e.source,
             e.target,
-            diagram._anchor(boxes[e.source], boxes[e.target]),
-            diagram._anchor(boxes[e.target], boxes[e.source]),
+            diagram.anchor(boxes[e.source], boxes[e.target]),
+            diagram.anchor(boxes[e.target], boxes[e.source]),
         )
         for e in edges.itertuples(index=False)
     ]
@@ -271,11 +293,11 @@ def test_no_label_covers_another_arrow_or_leaves_the_figure(nodes, edges):
     for row in edges.dropna(subset=["label"]).itertuples(index=False):
         text = next(t for t in ax.texts if t.get_text().replace("\n", " ") == row.label)
         x, y = text.get_position()
-        room = diagram._label_box(x, y, text.get_text())
+        room = diagram.label_box(x, y, text.get_text())
         assert x0 <= room.x - room.width / 2 and room.x + room.width / 2 <= x1, f"{row.label!r} is cut off"
         for (s, t), (p, q) in ends.items():
             if (s, t) != (row.source, row.target):
-                assert not diagram._segment_hits_box(p, q, room, 0.0), f"{row.label!r} covers {s} -> {t}"
+                assert not diagram.segment_hits_box(p, q, room, 0.0), f"{row.label!r} covers {s} -> {t}"
     plt.close(fig)
 
 

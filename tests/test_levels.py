@@ -240,7 +240,7 @@ def test_the_table_reads_the_window_end():
 
 def test_figure_has_one_panel_per_measure(figure):
     assert len(figure.axes) == len(levels.SHOWN)
-    assert figure._suptitle is None and all(not ax.get_title(loc="center") for ax in figure.axes)
+    assert figure.get_suptitle() == "" and all(not ax.get_title(loc="center") for ax in figure.axes)
     titles = [ax.get_title(loc="left") for ax in figure.axes]
     assert titles[0].startswith("EGDI rank") and titles[-1].startswith("Freedom House freedom rating")
 

@@ -94,13 +94,11 @@ def _scores(t, obs_round=2017, names=("Kazakhstan",)):
     )
 
 
-def test_obs_2017_kazakhstan_rounds_to_the_papers_scores_and_bands(obs_tables):
+def test_obs_scores_keep_the_sources_score_and_say_which_reach_the_threshold(obs_tables):
+    """The rounded scores and bands against the paper's: tests/test_fidelity.py."""
     scores = _scores(obs_tables).set_index("Measure")
-    assert list(scores["Rounded"]) == [53, 13, 63]
-    assert list(scores["Band"]) == ["limited", "few", "adequate"]
     assert list(scores["Sufficient"]) == [False, False, True]
     assert scores.loc["transparency", "Score"] == pytest.approx(52.74)
-    assert open_budget.paper_agreement(scores.reset_index()) == (6, 6)
 
 
 def test_obs_other_round_has_no_paper_values_and_keeps_gaps(obs_tables):

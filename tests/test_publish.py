@@ -284,7 +284,8 @@ def test_pdfs_older_than_the_site_are_not_linked(tmp_path):
 
 
 def test_pdf_sizes_are_given_for_slow_networks():
-    assert [build._size(n) for n in (9, 310_400, 4_230_000)] == ["1 KB", "310 KB", "4.2 MB"]
+    sizes = (9, 310_400, 999_499, 1_000_000, 4_230_000)
+    assert [build.size_text(n) for n in sizes] == ["1 KB", "310 KB", "999 KB", "1.0 MB", "4.2 MB"]
 
 
 def test_a_page_links_only_the_pdfs_that_exist(tmp_path):

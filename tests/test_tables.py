@@ -60,6 +60,20 @@ def test_a_written_number_leads_the_caption_and_sphinx_gets_no_caption_to_number
     assert "\nCaption\n" in unnumbered and "*Table" not in unnumbered, unnumbered
 
 
+def test_markdown_table_escapes_text_from_data():
+    frame = pd.DataFrame({"Name": ["<script>alert(1)</script>", "a|b *c*"], "N": [1, 2]})
+    md = tables.markdown_table(frame, "Caption", "tbl-x", index=False)
+    assert "<script>" not in md
+    assert r"\<script\>" in md
+    assert r"a\|b \*c\*" in md
+
+
+def test_join_words():
+    assert tables.join_words([]) == "none"
+    assert tables.join_words(["a"]) == "a"
+    assert tables.join_words(["a", "b", "c"]) == "a, b and c"
+
+
 def test_rounded_rounds_half_up_and_keeps_empty_cells_empty():
     frame = pd.DataFrame({"x": [52.5, 12.49, float("nan")], "y": ["a", "b", "c"]})
     out = tables.rounded(frame, ["x"])

@@ -327,7 +327,7 @@ def test_obs_2017_placement_and_global_means(t):
     assert kz["n"] == 115
     assert kz["rank"] == kz["higher"] + 1
     assert kz["higher"] + kz["lower"] < kz["n"]
-    assert derive.round_half_up(kz["value"]) == 53
+    assert kz["value"] == pytest.approx(52.74)  # Kazakhstan's own score (its rounding: tests/test_fidelity.py)
     means = open_budget.obs_global_means(obs)
     assert derive.round_half_up(means["transparency"]) == 42
     assert derive.round_half_up(means["participation"]) == 12
@@ -477,8 +477,6 @@ def test_signed_writes_a_true_minus_sign():
 
 
 def test_text_helpers():
-    assert tables.join_words(["A", "B", "C"]) == "A, B and C"
-    assert tables.join_words([]) == "none"
     assert [method.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 42, 112)] == [
         "1st",
         "2nd",
