@@ -20,9 +20,7 @@ first: :func:`once` is pytest-xdist's documented recipe for session fixtures tha
 run share; the first worker makes the build, the others wait for it and read its record).
 The copy is edited by one test at a time: each test that uses it holds a second lock for its
 whole run, and leaves the copy's sources as it found them (checked when it ends). All of them
-are in ``tests/test_runner.py``, so they run in one worker and never wait for each other; and
-the files that make the builds are handed out first (:data:`FIRST`), so that a worker seldom
-waits for a build the other is making.
+are in ``tests/test_runner.py``, so they run in one worker and never wait for each other.
 """
 
 from __future__ import annotations
@@ -42,27 +40,6 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 JS_DIR = ROOT / "tests" / "browser"
-
-
-#: The files that make the run's builds, in the order they are handed to the workers (two at
-#: first, alternately): the session build, the copy, the browser's walk of the session build, the
-#: published build and its PDFs. Then the files in pytest's order; last, the trust tests, which
-#: read all three builds and would otherwise wait for them.
-FIRST = ("test_chapters.py", "test_runner.py", "test_browser.py", "test_publish.py")
-LAST = ("test_trust.py",)
-
-
-def pytest_collection_modifyitems(items):
-    """Put the test files that start the builds first and the one that reads them all last (a
-    stable sort: within a file, tests keep their order)."""
-
-    def rank(item) -> int:
-        name = item.path.name
-        if name in FIRST:
-            return FIRST.index(name)
-        return len(FIRST) + (name in LAST)
-
-    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")
