@@ -13,9 +13,12 @@
 only JupyterLab needs, the file Binder installs too. Keeping JupyterLab out of .venv keeps its
 dependencies out of every build and test (jsonschema's format checkers among them, which
 compile a grammar whenever jsonschema is imported). Each environment is created the first time
-and brought back to its pins only when its requirement files or pyproject.toml change (a stamp
-in the environment records their hash), so a second run installs nothing; a package the pins
-no longer name is removed then.
+(the standard library's venv, with pip) and brought back to its pins only when its requirement
+files or pyproject.toml change (a stamp in the environment records their hash), so a second run
+installs nothing. Installing is uv's `uv pip sync`, the uv pinned in requirements.txt, which
+pip puts into the environment first: it installs exactly the pins (so they name every
+dependency, wheel among them), removes a package the pins no longer name, and is much faster
+than pip on a fresh clone (docs/performance.md). pip stays in each environment.
 
 `test` (and `chromium`) find a Chromium for the browser tests (halfopen_book/chromium.py says
 where they look) and, when there is none, install Debian's chromium with apt-get: as root, or
@@ -27,7 +30,6 @@ nothing and exits 1). Anything after `book`, `test` or `lab` is passed on (to
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -50,8 +52,6 @@ REQUIREMENTS = ROOT / "requirements.txt"
 LAB_VENV = ROOT / ".venv-lab"
 LAB_REQUIREMENTS = ROOT / "binder" / "requirements.txt"
 STAMP = ".requirements.sha256"
-#: What a fresh venv brings with it, and this project: never removed as "not pinned".
-ALWAYS_INSTALLED = {"pip", "setuptools", "wheel", "halfopen"}
 
 
 def requirement_files(requirements: Path) -> list[Path]:
@@ -64,22 +64,6 @@ def requirement_files(requirements: Path) -> list[Path]:
     return files
 
 
-def canonical(name: str) -> str:
-    """A distribution's name as pip compares names (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def pinned_names(requirements: Path) -> set[str]:
-    """The names the requirement files pin (``NAME==VERSION``), canonical."""
-    names = set()
-    for f in requirement_files(requirements):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line and not line.startswith("-"):
-                names.add(canonical(re.split(r"[\s\[=<>!~;]", line, maxsplit=1)[0]))
-    return names
-
-
 def _requirements_hash(requirements: Path) -> str:
     h = hashlib.sha256()
     for f in [*requirement_files(requirements), ROOT / "pyproject.toml"]:
@@ -87,27 +71,48 @@ def _requirements_hash(requirements: Path) -> str:
     return h.hexdigest()
 
 
+def uv_pin(requirements: Path) -> str:
+    """The ``uv==VERSION`` line the requirement files pin: the one home of uv's version."""
+    for f in requirement_files(requirements):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if re.fullmatch(r"uv\s*==\s*\S+", line):
+                return line.replace(" ", "")
+    raise SystemExit(f"{requirements} pins no uv (uv==VERSION), which installs the environment")
+
+
 def ensure_venv(venv_dir: Path = VENV, requirements: Path = REQUIREMENTS) -> Path:
     """Create ``venv_dir`` and make it hold exactly the pins of ``requirements``, unless its
-    stamp says it already does; return its Python."""
+    stamp says it already does; return its Python.
+
+    The standard library's venv makes the environment (with pip), pip installs the pinned uv
+    into it, and ``uv pip sync`` installs every pin, removes what the pins do not name (but the
+    pip and setuptools venv put there) and compiles the bytecode; ``uv pip check`` checks the
+    result."""
     python = venv_dir / "bin" / "python"
     if sys.version_info[:2] != (3, 11):
         print(f"note: the requirements are pinned for Python 3.11; this is {sys.version.split()[0]}", file=sys.stderr)
-    if not python.exists():
+    fresh = not python.exists()
+    if fresh:
         print(f"Creating {venv_dir.name} ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(venv_dir)
     stamp, wanted = venv_dir / STAMP, _requirements_hash(requirements)
     if stamp.exists() and stamp.read_text().strip() == wanted:
         return python
-    print(f"Installing the pinned {requirements.relative_to(ROOT)} into {venv_dir.name} ...", flush=True)
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
-    subprocess.check_call([*pip, "install", "--quiet", "-r", str(requirements)], cwd=ROOT)
-    listed = subprocess.run([*pip, "list", "--format=json"], cwd=ROOT, capture_output=True, text=True, check=True)
-    keep = pinned_names(requirements) | ALWAYS_INSTALLED
-    extra = sorted(d["name"] for d in json.loads(listed.stdout) if canonical(d["name"]) not in keep)
-    if extra:  # pinned once, no longer: an environment made before the pins changed still has them
-        print(f"Removing what {requirements.relative_to(ROOT)} no longer pins: {', '.join(extra)}", flush=True)
-        subprocess.check_call([*pip, "uninstall", "--quiet", "--yes", *extra], cwd=ROOT)
+    shown = requirements.relative_to(ROOT) if requirements.is_relative_to(ROOT) else requirements
+    print(f"Installing the pinned {shown} into {venv_dir.name} ...", flush=True)
+    pin, uv = uv_pin(requirements), venv_dir / "bin" / "uv"
+    has = subprocess.run([str(uv), "--version"], capture_output=True, text=True).stdout.split() if uv.exists() else []
+    if has[:2] != ["uv", pin.split("==")[1]]:
+        pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+        subprocess.check_call([*pip, "install", "--quiet", pin], cwd=ROOT)
+    # A fresh environment installs quietly; a re-sync shows what it adds and removes. Bytecode
+    # is compiled now, as pip did: where PYTHONDONTWRITEBYTECODE is set, an environment without
+    # it compiles every module at every import (pandas, Sphinx and the rest: 6 s instead of 1.7).
+    quiet = ["--quiet"] if fresh else []
+    sync = [str(uv), "pip", "sync", *quiet, "--compile-bytecode", "--python", str(python), str(requirements)]
+    subprocess.check_call(sync, cwd=ROOT)
+    subprocess.check_call([str(uv), "pip", "check", "--quiet", "--python", str(python)], cwd=ROOT)
     stamp.write_text(wanted + "\n")
     return python
 
