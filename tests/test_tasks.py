@@ -104,6 +104,56 @@ def test_lab_opens_binders_pinned_jupyterlab_whose_kernel_runs_a_chapter(tmp_pat
     assert "Kazakhstan" in text and '"output_type": "error"' not in text
 
 
+@pytest.mark.slow
+def test_an_environment_is_synced_to_its_pins_and_a_second_run_installs_nothing(tmp_path, capfd):
+    """``ensure_venv`` makes an environment hold exactly its pins with the pinned uv (``uv pip
+    sync``), bytecode compiled: a package the pins no longer name is removed, pip stays
+    (Binder's tool, and the check the lab test runs), and while the files are unchanged a
+    second run installs nothing."""
+    spec = importlib.util.spec_from_file_location("tasks_under_test", ROOT / "tasks.py")
+    tasks_py = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks_py)
+    book = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line
+    )
+    # Two small pins of the book, without dependencies, whose wheels the .venv install has fetched.
+    pins = [f"{name}=={book[name]}" for name in ("idna", "zipp")]
+    uv = tasks_py.uv_pin(ROOT / "requirements.txt")
+    assert uv == f"uv=={book['uv']}"
+    requirements, env = tmp_path / "requirements.txt", tmp_path / "env"
+
+    def installed() -> dict[str, str]:
+        listed = subprocess.run(
+            [str(env / "bin" / "python"), "-m", "pip", "list", "--format=json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {d["name"].lower(): d["version"] for d in json.loads(listed.stdout)}
+
+    requirements.write_text("\n".join([uv, *pins]) + "\n")
+    tasks_py.ensure_venv(env, requirements)
+    first = installed()
+    assert {"idna", "zipp", "uv"} <= first.keys() and first["uv"] == book["uv"], first
+    assert set(first) - {"idna", "zipp", "uv", "pip", "setuptools"} == set(), first
+    # Compiled at install, as pip did (where PYTHONDONTWRITEBYTECODE is set, nothing else would).
+    assert list(env.glob("lib/python3.*/site-packages/idna/__pycache__/*.pyc"))
+
+    capfd.readouterr()
+    tasks_py.ensure_venv(env, requirements)
+    assert capfd.readouterr().out == "", "a second run with the same pins installed something"
+
+    requirements.write_text("\n".join([uv, pins[0]]) + "\n")  # zipp is no longer pinned
+    tasks_py.ensure_venv(env, requirements)
+    out = capfd.readouterr()
+    assert "- zipp==" in out.out + out.err, out
+    assert "zipp" not in installed() and "idna" in installed()
+    check = subprocess.run([str(env / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_chromium_check_reports_the_browser_the_book_would_drive(tmp_path):
     """One finder (halfopen_book/chromium.py) for tasks.py, .ci/run and the PDFs; it needs only
     the standard library, since .ci/run asks before .venv exists."""
