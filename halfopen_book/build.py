@@ -246,13 +246,15 @@ def _with_pdf_links(text: str, rel: Path, names: dict[str, int]) -> str:
     """A page with its paragraph of PDF links (or none, when no PDF of it exists), after its
     download links or else before its cite block; ``names`` maps each PDF's name to its size in
     bytes. A page that had no such paragraph and gets none is returned as it was."""
+    own = rel.stem + ".pdf"
+    if not ((own in names and own != "book.pdf") or "book.pdf" in names) and PDF_LINKS not in text:
+        return text  # no paragraph to write and none to take away: not worth parsing the page
     soup = BeautifulSoup(text, "html.parser")
     old = soup.find_all("p", class_=PDF_LINKS)
     for para in old:
         para.decompose()
     up = "../" * (len(rel.parts) - 1)
     links = []
-    own = rel.stem + ".pdf"
     if own in names and own != "book.pdf":
         links.append((f"{up}{SITE_PDF_DIR}/{own}", "this page", names[own]))
     if "book.pdf" in names:
