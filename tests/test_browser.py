@@ -68,6 +68,7 @@ from urllib.parse import urlsplit
 
 import latexcodec  # noqa: F401 - registers the "ulatex" codec
 import pytest
+from test_publish import bibtex_entries, norm
 from test_site import site_pages
 
 from halfopen import paths
@@ -475,21 +476,6 @@ def test_next_and_previous_walk_every_chapter_in_order(walk, toc_pages):
     assert pages[toc_pages[0]].prev is None, f"the first page has a 'previous' link to {pages[toc_pages[0]].prev}"
 
 
-def _norm(text: str) -> str:
-    """Text compared across HTML, BibTeX and PDF: no braces, backslashes or whitespace; casefolded."""
-    return re.sub(r"[\s{}\\]+", "", text).replace("--", "–").casefold()
-
-
-def _bibtex_entries(visit: Visit):
-    from pybtex.database import parse_string
-
-    entries = {}
-    for pre in visit.cite["pres"]:
-        if pre.lstrip().startswith("@"):
-            entries.update(parse_string(pre, "bibtex").entries)
-    return entries
-
-
 def test_every_chapter_has_a_cite_block_whose_bibtex_parses(walk, toc_pages):
     from halfopen_book.citation import UNCITED_PAGES
     from halfopen_book.sphinx_ext import UNPUBLISHED
@@ -506,7 +492,7 @@ def test_every_chapter_has_a_cite_block_whose_bibtex_parses(walk, toc_pages):
             bad.append(f"{path}: no 'Cite this chapter' block (an element with id 'cite-this-chapter')")
             continue
         try:
-            entries = _bibtex_entries(v)
+            entries = bibtex_entries(v.cite["pres"])
         except Exception as exc:  # pybtex raises several kinds
             bad.append(f"{path}: the BibTeX does not parse: {exc}")
             continue
@@ -514,12 +500,12 @@ def test_every_chapter_has_a_cite_block_whose_bibtex_parses(walk, toc_pages):
             bad.append(f"{path}: the cite block has no BibTeX entry (a <pre> starting with '@')")
             continue
         stem = Path(path).stem
-        if not any(_norm(v.title) in _norm(e.fields.get("title", "")) for e in entries.values()):
+        if not any(norm(v.title) in norm(e.fields.get("title", "")) for e in entries.values()):
             bad.append(f"{path}: no BibTeX entry has the chapter's title {v.title!r}")
         # pybtex's writer LaTeX-encodes fields ("_" as "\_"): compare the decoded URL. A book
         # built without a site address names none and says so instead.
         if UNPUBLISHED in v.cite["text"]:
-            own = [e for e in entries.values() if _norm(v.title) in _norm(e.fields.get("title", ""))]
+            own = [e for e in entries.values() if norm(v.title) in norm(e.fields.get("title", ""))]
             if any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in own):
                 bad.append(f"{path}: the cite block says the book is not published but its BibTeX has a url")
         elif not any(stem in codecs.decode(e.fields.get("url", ""), "ulatex") for e in entries.values()):
@@ -530,7 +516,7 @@ def test_every_chapter_has_a_cite_block_whose_bibtex_parses(walk, toc_pages):
         v = walk["desktop"][path]
         if v.cite is not None:
             try:
-                _bibtex_entries(v)
+                bibtex_entries(v.cite["pres"])
             except Exception as exc:
                 bad.append(f"{path}: the BibTeX does not parse: {exc}")
     assert not bad, "\n".join(bad)

@@ -39,7 +39,6 @@ from halfopen_book import build, citation, pdf, sphinx_ext
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT_DIR = ROOT / "tests" / "actionlint"
-JS_DIR = ROOT / "tests" / "browser"
 #: The addresses the book once named without owning them: they must appear nowhere.
 INVENTED = ("half-open-government.github.io", "github.com/half-open-government")
 CFF = citation.load_citation(ROOT / "CITATION.cff")
@@ -449,27 +448,34 @@ def norm(text: str) -> str:
     return re.sub(r"[\s{}\\]+", "", text).replace("--", "–").casefold()
 
 
+def bibtex_entries(blocks: list[str]) -> dict:
+    """The BibTeX entries of a cite block's code blocks (those that start with '@'), parsed by pybtex."""
+    from pybtex.database import parse_string
+
+    entries = {}
+    for block in blocks:
+        if block.lstrip().startswith("@"):
+            entries.update(parse_string(block, "bibtex").entries)
+    return entries
+
+
 def _title_and_bibtex(page: Path) -> tuple[str, dict]:
     """A page's title (without the number Sphinx sets before it, nor the headerlink) and the
     BibTeX entries of its cite block (none without one), read with a parser."""
-    from pybtex.database import parse_string
-
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     h1 = soup.select_one("article h1") or soup.h1
     for extra in h1.select(".headerlink, .section-number"):
         extra.decompose()
     cite = soup.find(id=re.compile(r"^cite-this-chapter"))
-    entries = {}
-    for pre in cite.find_all("pre") if cite else []:
-        if pre.get_text().lstrip().startswith("@"):
-            entries.update(parse_string(pre.get_text(), "bibtex").entries)
-    return h1.get_text().strip(), entries
+    return h1.get_text().strip(), bibtex_entries([pre.get_text() for pre in cite.find_all("pre")] if cite else [])
 
 
-def _pdf_texts(pdfs: list[Path], pages: int = 0) -> dict[str, dict]:
-    """Text of each PDF (first ``pages`` pages, or all), read by pdf.js in one node process."""
-    cmd = ["node", str(JS_DIR / "pdftext.mjs"), "--pages", str(pages), *map(str, pdfs)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=JS_DIR)
+def _pdf_texts(node_modules: Path, pdfs: list[Path], pages: int = 0) -> dict[str, dict]:
+    """Text of each PDF (first ``pages`` pages, or all), read by pdf.js (in ``node_modules``) in
+    one node process."""
+    js_dir = node_modules.parent
+    cmd = ["node", str(js_dir / "pdftext.mjs"), "--pages", str(pages), *map(str, pdfs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=js_dir)
     assert proc.returncode == 0, f"pdf.js could not read the PDFs:\n{proc.stderr}"
     return json.loads(proc.stdout)
 
@@ -491,7 +497,7 @@ def test_pdf_of_every_chapter_and_the_book_with_citation_first(published_book, p
         if not file.exists() or file.stat().st_size < 1000 or not file.read_bytes().startswith(b"%PDF-"):
             bad.append(f"{file.name}: missing or empty")
     assert not bad, "\n".join(bad)
-    texts = _pdf_texts(list(pdfs.values()), pages=1)
+    texts = _pdf_texts(node_modules, list(pdfs.values()), pages=1)
     for path, file in pdfs.items():
         title, entries = pages[path]
         first = norm(texts[str(file)]["pages"][0])
@@ -511,7 +517,7 @@ def test_pdf_of_every_chapter_and_the_book_with_citation_first(published_book, p
                     bad.append(f"{file.name}: the citation's {what} {value!r} is not on the first page")
     book = out / pdf.BOOK_PDF
     assert book.exists() and book.stat().st_size > 1000, f"no whole-book PDF {book}"
-    text = _pdf_texts([book])[str(book)]
+    text = _pdf_texts(node_modules, [book])[str(book)]
     assert text["numPages"] >= len(toc_pages), f"book.pdf has {text['numPages']} pages for {len(toc_pages)} chapters"
     whole = norm("".join(text["pages"]))
     position = 0
